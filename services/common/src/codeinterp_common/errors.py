@@ -206,3 +206,33 @@ def not_implemented_yet(what: str, issue: int, *, domain: str | None = None) -> 
         metadata={"method": what, "issue": issue},
         domain=domain,
     )
+
+
+class Upstream(ServiceError):
+    """An error a downstream service returned, passed on unchanged (code, message, details)."""
+
+    def __init__(self, status: status_pb2.Status) -> None:
+        super().__init__(status.message)
+        self.status = status
+        self.code = _CODE_BY_VALUE.get(status.code, grpc.StatusCode.UNKNOWN)
+
+    def to_status(self, default_domain: str = DOMAIN_SUFFIX) -> status_pb2.Status:
+        return self.status
+
+
+_CODE_BY_VALUE = {c.value[0]: c for c in grpc.StatusCode}
+
+
+def from_rpc_error(err: grpc.aio.AioRpcError | grpc.RpcError) -> Upstream:
+    """Converts a client-side gRPC error into an Upstream error with its rich details."""
+    from grpc_status import rpc_status  # local import: only callers of downstream services need it
+
+    status = None
+    try:
+        status = rpc_status.from_call(err)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - malformed details: fall back to code + message
+        status = None
+    if status is None:
+        code = err.code()
+        status = status_pb2.Status(code=code.value[0], message=err.details() or code.name)
+    return Upstream(status)

@@ -1,0 +1,3 @@
+from codeinterp_codegen.main import main
+
+main()

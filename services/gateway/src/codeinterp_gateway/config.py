@@ -1,0 +1,26 @@
+"""Gateway settings (environment variables CODEINTERP_*)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codeinterp_common.config import ServerSettings, setting
+
+
+@dataclass(frozen=True)
+class GatewaySettings(ServerSettings):
+    grpc_port: int = setting(50051, "Gateway gRPC port")
+    http_port: int = setting(8080, "Gateway REST port (transcoded from the protos, OpenAPI at /openapi.json)")
+    metrics_port: int = setting(9090, "Gateway Prometheus port (0: disabled)")
+    mode: str = setting("embedded", "`embedded` (local store, local catalog) or `aws` (S3, Glue; issue 5)")
+    data_dir: str = setting(".data/gateway", "SQLite database and the local object store")
+    catalog_dir: str = setting("", "Optional directory of `<database>/<table>.csv|parquet` for the local catalog")
+    public_base_url: str = setting("", "Base URL clients reach the REST API at (signed upload URLs); default http://<host>:<http_port>")
+    upload_secret: str = setting("", "HMAC key for signed upload URLs; generated and kept in data_dir when empty")
+    codegen_addr: str = setting("127.0.0.1:50052", "codegen host:port")
+    spark_supervisor_addr: str = setting("127.0.0.1:50053", "spark-supervisor host:port")
+    ray_supervisor_addr: str = setting("127.0.0.1:50054", "ray-supervisor host:port")
+    max_body_mb: int = setting(8, "Largest JSON request body over REST, MiB")
+    max_upload_body_mb: int = setting(100, "Largest raw upload body over REST, MiB")
+    unary_timeout_s: float = setting(60.0, "Deadline for unary calls when the client sends none")
+    stream_timeout_s: float = setting(900.0, "Deadline for streaming calls (Ask) when the client sends none")

@@ -1,0 +1,3 @@
+from codeinterp_ray_supervisor.main import main
+
+main()

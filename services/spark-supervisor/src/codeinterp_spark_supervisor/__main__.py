@@ -1,0 +1,3 @@
+from codeinterp_spark_supervisor.main import main
+
+main()
