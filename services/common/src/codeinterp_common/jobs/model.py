@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 
-class JobState(str, enum.Enum):
+class JobState(enum.StrEnum):
     PENDING = "PENDING"
     RUNNING = "RUNNING"
     CANCELLING = "CANCELLING"
