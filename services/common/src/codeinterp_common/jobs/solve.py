@@ -40,6 +40,7 @@ class SolveSpec:
     provider: str = ""
     model: str = ""
     platform: int = 0  # requested ExecutionPlatform (Spark)
+    limits: t.RunLimits | None = None
 
 
 Generate = Callable[[cg.GenerateCodeRequest], Awaitable[cg.GenerateCodeResponse]]

@@ -1,0 +1,132 @@
+"""The job service both supervisors expose: validate, create (validated, pinned, idempotent),
+and solve. Engines and platform choice are injected; the rest is shared."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from codeinterp.codegen.v1 import codegen_service_pb2 as cg
+from codeinterp.common.v1 import types_pb2 as t
+from codeinterp_common.errors import FieldViolation, InvalidArgument
+from codeinterp_common.jobs import validation_bridge
+from codeinterp_common.jobs.api import encode_inputs, encode_limits
+from codeinterp_common.jobs.manager import JobManager
+from codeinterp_common.jobs.model import JobRecord, request_fingerprint
+from codeinterp_common.jobs.solve import SolveLoop, SolveSpec
+
+
+def derive_workflow(inputs: list[t.ExecutionInput], workflow: int) -> int:
+    if workflow:
+        return workflow
+    if any(i.kind == t.ExecutionInput.TABLE for i in inputs):
+        return t.CATALOG
+    return t.CSV if inputs else t.NONE
+
+
+class JobService:
+    def __init__(
+        self,
+        framework: str,
+        manager: JobManager,
+        generate: Callable[[cg.GenerateCodeRequest], Awaitable[cg.GenerateCodeResponse]],
+        *,
+        choose_platform: Callable[[int, list[t.ExecutionInput]], tuple[str, str]],
+        max_code_chars: int = 100_000,
+    ) -> None:
+        self.framework = framework
+        self.manager = manager
+        self.generate = generate
+        self.choose_platform = choose_platform
+        self.max_code_chars = max_code_chars
+        self.loop = SolveLoop(
+            generate=generate,
+            validate=self.validate,
+            manager=manager,
+            create_job=self._create_for_solve,
+            platform_name=lambda job: t.ExecutionPlatform.Value(job.effective_platform)
+            if job.effective_platform in t.ExecutionPlatform.keys()
+            else 0,
+        )
+
+    def validate(self, code: str, inputs: list[t.ExecutionInput], workflow: int) -> t.ValidationReport:
+        if not code.strip():
+            raise InvalidArgument("code is required", field="code")
+        if len(code) > self.max_code_chars:
+            raise InvalidArgument(
+                f"code has {len(code)} characters; the limit is {self.max_code_chars}",
+                reason="CODE_TOO_LARGE",
+                field="code",
+                metadata={"length": len(code), "limit": self.max_code_chars},
+            )
+        _check_inputs(inputs)
+        return validation_bridge.validate(self.framework, code, inputs, derive_workflow(inputs, workflow))
+
+    async def create(
+        self,
+        *,
+        code: str,
+        inputs: list[t.ExecutionInput],
+        workflow: int = 0,
+        platform: int = 0,
+        limits: t.RunLimits | None = None,
+        session: str = "",
+        labels: dict[str, str] | None = None,
+        job_id: str = "",
+        request_id: str = "",
+    ) -> tuple[JobRecord, bool]:
+        report = self.validate(code, inputs, workflow)
+        if not report.valid:
+            raise InvalidArgument(
+                "the code did not pass validation",
+                reason="CODE_REJECTED",
+                field_violations=[
+                    FieldViolation("code", f"line {v.line}: [{v.rule_id}] {v.message}")
+                    for v in report.violations
+                    if v.severity != t.Violation.WARNING
+                ],
+                metadata={"violations": len(report.violations)},
+            )
+        return await self._create(code, report, inputs, platform, limits or t.RunLimits(), session, labels, job_id, request_id)
+
+    async def _create(self, code, report, inputs, platform, limits, session, labels, job_id, request_id):
+        platform_name, reason = self.choose_platform(platform, inputs)
+        inputs_blob, limits_blob = encode_inputs(inputs), encode_limits(limits)
+        fingerprint = request_fingerprint(code, inputs_blob, limits_blob, str(platform), session)
+        job, created = await self.manager.create(
+            code=code,
+            code_sha256=report.code_sha256,
+            inputs=inputs_blob,
+            limits=limits_blob,
+            platform=platform_name,
+            session=session,
+            labels=labels,
+            job_id=job_id,
+            request_id=request_id,
+            request_hash=fingerprint,
+        )
+        if created and reason:
+            self.manager.store.update_fields(job.id, platform_reason=reason)
+        return job, created
+
+    async def _create_for_solve(self, spec: SolveSpec, code: str, report: t.ValidationReport, request_id: str) -> JobRecord:
+        limits = getattr(spec, "limits", None) or t.RunLimits()
+        job, _ = await self._create(code, report, list(spec.inputs), spec.platform, limits, spec.session, None, "", request_id)
+        return job
+
+    def solve(self, spec: SolveSpec) -> AsyncIterator[t.SolveEvent]:
+        _check_inputs(list(spec.inputs))
+        return self.loop.run(spec)
+
+
+def _check_inputs(inputs: list[t.ExecutionInput]) -> None:
+    seen = set()
+    for index, item in enumerate(inputs):
+        if not item.name or not item.name.replace("_", "").isalnum() or not item.name.isascii():
+            raise InvalidArgument(
+                "input names must be ASCII letters, digits and underscores",
+                field=f"inputs[{index}].name",
+                metadata={"name": item.name[:100]},
+            )
+        if item.name in seen:
+            raise InvalidArgument(f"input name {item.name} is used twice", field=f"inputs[{index}].name")
+        seen.add(item.name)
