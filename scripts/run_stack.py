@@ -40,7 +40,7 @@ def pump(name: str, color: str, stream) -> None:
 def main() -> int:
     env = dict(os.environ)
     env.setdefault("CODEINTERP_LOG_FORMAT", "text")
-    env.setdefault("CODEINTERP_DATA_DIR", str(ROOT / ".data"))
+    data_root = Path(env.pop("CODEINTERP_DATA_DIR", str(ROOT / ".data")))
     env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     env["PYTHONUNBUFFERED"] = "1"
     procs: list[tuple[str, subprocess.Popen]] = []
@@ -48,7 +48,7 @@ def main() -> int:
         proc = subprocess.Popen(
             [PY, "-m", module],
             cwd=ROOT,
-            env={**env, **extra},
+            env={**env, "CODEINTERP_DATA_DIR": str(data_root / name), **extra},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us only; we forward SIGTERM ourselves
