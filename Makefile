@@ -7,6 +7,7 @@ TOOLS       := $(CURDIR)/.tools
 UV          := $(TOOLS)/uv/bin/uv
 PY          := $(CURDIR)/.venv/bin/python
 PYTEST_ARGS ?=
+TAG         ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 export SPARK_LOCAL_IP := 127.0.0.1
@@ -16,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z0-9_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 .PHONY: run
 run: setup ## Start the whole stack on the embedded default (Ctrl-C stops it)
@@ -88,16 +89,16 @@ helm-check: tools ## helm lint --strict + template + schema validation for every
 .PHONY: images
 images: ## Build the container images (needs a Docker engine)
 	@command -v docker >/dev/null && docker info >/dev/null 2>&1 || (echo "no Docker engine answers: images cannot be built on this machine" && exit 1)
-	docker build -f services/gateway/Dockerfile -t codeinterp/gateway:dev .
-	docker build -f services/codegen/Dockerfile -t codeinterp/codegen:dev .
-	docker build -f services/spark-supervisor/Dockerfile -t codeinterp/spark-supervisor:dev .
-	docker build -f services/ray-supervisor/Dockerfile -t codeinterp/ray-supervisor:dev .
-	docker build -f deploy/docker/ray.Dockerfile -t codeinterp/ray:dev .
-	docker build -f deploy/docker/lambda.Dockerfile -t codeinterp/spark-lambda:dev .
+	docker build -f services/gateway/Dockerfile          -t codeinterp-gateway:$(TAG) .
+	docker build -f services/codegen/Dockerfile          -t codeinterp-codegen:$(TAG) .
+	docker build -f services/spark-supervisor/Dockerfile -t codeinterp-spark-supervisor:$(TAG) .
+	docker build -f services/ray-supervisor/Dockerfile   -t codeinterp-ray-supervisor:$(TAG) .
+	docker build -f deploy/docker/ray.Dockerfile         -t codeinterp-ray:$(TAG) .
+	docker build -f deploy/docker/lambda.Dockerfile      -t codeinterp-spark-lambda:$(TAG) .
 
 .PHONY: e2e
 e2e: setup ## End-to-end on k3s (needs Docker; skipped with a reason otherwise)
-	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pytest -m e2e tests/e2e -rs $(PYTEST_ARGS)
 
 .PHONY: clean
 clean: ## Remove local state (.data) and caches
