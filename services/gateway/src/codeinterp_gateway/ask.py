@@ -38,6 +38,8 @@ class AskBackend(Protocol):
 
     def max_prompt_chars(self) -> int: ...
 
+    def solve_defaults(self, framework: int) -> tuple[int, t.RunLimits, str, str]: ...
+
 
 def _session_name(session: str, session_id: str) -> str:
     if session:
@@ -112,15 +114,18 @@ class AskServicer(pb_grpc.AskServiceServicer):
         rid = dict(context.invocation_metadata() or ()).get("x-request-id", "")
         metadata = (("x-request-id", rid),) if rid else None
         timeout = remaining_timeout(context, self.stream_timeout_s)
+        attempts, limits, provider, model = self.backend.solve_defaults(framework)
+        requested_provider = getattr(request, "provider", "")
         common = dict(
             prompt=prompt,
             inputs=inputs,
             code=code,
-            max_attempts=getattr(request, "max_attempts", 0),
+            max_attempts=getattr(request, "max_attempts", 0) or attempts,
             session=session,
             request_id=request.request_id,
-            provider=getattr(request, "provider", ""),
-            model=getattr(request, "model", ""),
+            provider=requested_provider or provider,
+            model=getattr(request, "model", "") or ("" if requested_provider else model),
+            limits=limits,
         )
         if framework == t.RAY:
             call = self.ray.Solve(ray_pb.SolveRequest(**common), timeout=timeout, metadata=metadata)

@@ -1,0 +1,3 @@
+from codeinterp_gateway.main import main
+
+main()
