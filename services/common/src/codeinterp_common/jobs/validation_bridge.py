@@ -19,6 +19,11 @@ def validate(framework: str, code: str, inputs: list[t.ExecutionInput], workflow
     wf = v.Workflow[_WORKFLOWS[workflow]] if workflow in _WORKFLOWS else None
     tables = [table_name(i) for i in inputs if i.kind == t.ExecutionInput.TABLE and i.table.database]
     names = [i.name for i in inputs]
+    if framework == "ray":
+        # Ray has no catalog API: a table input is handed to the code as its files (inputs[name]).
+        tables = []
+        if wf is v.Workflow.CATALOG:
+            wf = v.Workflow.CSV
     fn = v.validate_spark if framework == "spark" else v.validate_ray
     result = fn(code, input_names=names, tables=tables, workflow=wf)
     report = t.ValidationReport(valid=result.valid, code_sha256=result.code_sha256)

@@ -1,0 +1,5 @@
+# expect: workflow.catalog-unsupported
+# class: workflow
+# workflow: catalog tables: sales.orders
+import ray
+result = ray.data.range(10)

@@ -1,0 +1,6 @@
+# expect: safety.forbidden-import
+# class: 6-dynamic-code
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+import cloudpickle
+result = cloudpickle.loads(b'')

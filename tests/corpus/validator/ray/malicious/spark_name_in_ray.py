@@ -1,0 +1,3 @@
+# expect: framework.pyspark-in-ray
+# class: framework
+result = spark.read.csv(inputs['sales'])

@@ -1,0 +1,6 @@
+# expect: safety.ray-state-api
+# class: 8-escape-hatches
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+from ray.util.state import list_jobs
+result = list_jobs()

@@ -1,0 +1,6 @@
+# expect: safety.dynamic-code
+# class: 6-dynamic-code
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+K = type('K', (), {})
+result = ds

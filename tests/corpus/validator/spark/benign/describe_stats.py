@@ -1,0 +1,3 @@
+# inputs: sales
+sales = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = sales.describe("amount", "quantity")

@@ -1,0 +1,3 @@
+# workflow: none
+import math
+result = math.comb(52, 5)

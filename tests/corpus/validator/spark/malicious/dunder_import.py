@@ -1,0 +1,4 @@
+# expect: safety.dunder-access
+# class: 5-indirect-import
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = __import__('os').listdir('.')

@@ -1,0 +1,4 @@
+# expect: safety.forbidden-call
+# class: 6-dynamic-code
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = eval('__imp' + 'ort__("os").getcwd()')

@@ -1,0 +1,4 @@
+# expect: safety.format-string
+# class: 4-computed-attributes
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = '{d.x}'.format_map({'d': df})

@@ -1,0 +1,4 @@
+# expect: safety.non-ascii-identifier
+# class: 7-source-tricks
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = ｅｖａｌ('1+1')

@@ -1,0 +1,5 @@
+# expect: safety.dynamic-code
+# class: 6-dynamic-code
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+from types import FunctionType
+result = df

@@ -1,0 +1,4 @@
+# expect: safety.dynamic-attribute
+# class: 4-computed-attributes
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = getattr(df, '_j' + 'df')

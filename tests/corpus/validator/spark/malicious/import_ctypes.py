@@ -1,0 +1,5 @@
+# expect: safety.forbidden-import
+# class: 6-dynamic-code
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+import ctypes
+result = ctypes.CDLL(None).system(b'id')

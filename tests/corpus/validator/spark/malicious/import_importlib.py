@@ -1,0 +1,5 @@
+# expect: safety.forbidden-import
+# class: 5-indirect-import
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+import importlib
+result = importlib.import_module('o' + 's').getcwd()

@@ -1,0 +1,3 @@
+# expect: workflow.unsupported-source
+# class: workflow
+result = spark.read.json(inputs['sales'])

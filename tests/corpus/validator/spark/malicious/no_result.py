@@ -1,0 +1,4 @@
+# expect: contract.result-not-bound
+# class: contract
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+answer = df.count()

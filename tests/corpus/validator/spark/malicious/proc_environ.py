@@ -1,0 +1,3 @@
+# expect: workflow.literal-path
+# class: 14-literal-paths
+result = spark.read.text('/proc/self/environ')

@@ -1,0 +1,4 @@
+# expect: workflow.read-not-input
+# class: workflow
+load = spark.read.csv
+result = load(inputs['sales'])

@@ -1,0 +1,7 @@
+# expect: safety.dunder-access
+# class: 6-dynamic-code
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+class P:
+    def __reduce__(self):
+        return (print, ('x',))
+result = df

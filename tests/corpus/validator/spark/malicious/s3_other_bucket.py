@@ -1,0 +1,5 @@
+# expect: workflow.literal-path
+# class: 14-literal-paths
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+other = spark.read.csv('s3://other-tenant/data.csv')
+result = df.union(other)

@@ -1,0 +1,4 @@
+# expect: safety.py4j-escape
+# class: 8-escape-hatches
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = sc.textFile(inputs['sales']).count()

@@ -1,0 +1,4 @@
+# expect: workflow.table-not-selected
+# class: workflow
+# workflow: catalog tables: sales.orders
+result = spark.table('sales.orders; DROP TABLE x')

@@ -1,0 +1,7 @@
+# expect: safety.dunder-access
+# class: 3-frames
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+try:
+    1 / 0
+except ZeroDivisionError as e:
+    result = e.__traceback__.tb_frame.f_globals

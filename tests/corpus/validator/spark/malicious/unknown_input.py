@@ -1,0 +1,3 @@
+# expect: contract.input-unknown
+# class: contract
+result = spark.read.csv(inputs['payroll'], header=True)

@@ -1,0 +1,4 @@
+# expect: safety.forbidden-call
+# class: 11-forbidden-modules-builtins
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = vars(F)
