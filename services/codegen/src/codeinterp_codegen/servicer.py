@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from codeinterp.codegen.v1 import codegen_service_pb2 as pb
 from codeinterp.codegen.v1 import codegen_service_pb2_grpc as pb_grpc
-from codeinterp_common.placeholders import not_yet_servicer
+from codeinterp_codegen import convert
+from codeinterp_codegen.domain.service import CodegenService
+from codeinterp_common.server import remaining_timeout
 
 DOMAIN = "codegen.codeinterp.dev"
 SERVICE = pb.DESCRIPTOR.services_by_name["CodegenService"]
@@ -26,12 +28,25 @@ MODELS = [
     ("us.amazon.nova-micro-v1:0", "Amazon Nova Micro", "bedrock"),
 ]
 
-_Base = not_yet_servicer(pb_grpc.CodegenServiceServicer, SERVICE, {"GenerateCode": 3}, DOMAIN)
 
-
-class CodegenServicer(_Base):
-    def __init__(self, openai_model: str = "") -> None:
+class CodegenServicer(pb_grpc.CodegenServiceServicer):
+    def __init__(
+        self,
+        service: CodegenService | None = None,
+        *,
+        openai_model: str = "",
+        default_timeout_s: float = 120.0,
+    ) -> None:
+        self.service = service if service is not None else CodegenService()
         self.openai_model = openai_model
+        self.default_timeout_s = default_timeout_s
+
+    async def GenerateCode(self, request: pb.GenerateCodeRequest, context) -> pb.GenerateCodeResponse:
+        domain_request = convert.request_from_proto(request)
+        result = await self.service.generate(
+            domain_request, timeout_s=remaining_timeout(context, self.default_timeout_s)
+        )
+        return convert.response_to_proto(result)
 
     async def ListModels(self, request: pb.ListModelsRequest, context) -> pb.ListModelsResponse:
         models = [pb.Model(id=i, name=n, provider=p) for i, n, p in MODELS]

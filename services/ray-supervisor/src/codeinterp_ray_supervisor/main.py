@@ -1,25 +1,213 @@
-"""ray-supervisor bootstrap: configuration, wiring, server. No business rules here."""
+"""ray-supervisor bootstrap: configuration, wiring, server. No business rules here.
+
+On the embedded default (no `ray_address`, `manage_local_head` on) this process owns a local
+Ray head: it launches `ray start --head --block` at start-up (in the background: the server
+serves at once and jobs wait for the head), and stops it by its own process ids on exit.
+The head shares this process's fate, so `make run`'s Ctrl-C (or even a SIGKILL) leaves no
+Ray processes behind. With `ray_address` set (a KubeRay head service, or a head someone
+else runs) nothing is started or stopped.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+
+from codeinterp.codegen.v1 import codegen_service_pb2 as cg
+from codeinterp.codegen.v1 import codegen_service_pb2_grpc as cg_grpc
 from codeinterp.raysupervisor.v1 import ray_supervisor_service_pb2_grpc as pb_grpc
+from codeinterp_common.clients import insecure_channel
 from codeinterp_common.config import from_env
+from codeinterp_common.errors import from_rpc_error
+from codeinterp_common.jobs.manager import JobManager
+from codeinterp_common.jobs.service import JobService
+from codeinterp_common.jobs.store import JobStore
 from codeinterp_common.runtime import main_entry, run_service
 from codeinterp_common.server import ServiceSpec
+from codeinterp_ray_supervisor.adapters.cluster import DashboardClient
+from codeinterp_ray_supervisor.adapters.local_head import HeadConfig, LocalRayHead, auth_headers, ensure_token
+from codeinterp_ray_supervisor.adapters.ray_jobs import (
+    EngineOptions,
+    RayClient,
+    RayJobsEngine,
+    clear_ray_address_env,
+)
 from codeinterp_ray_supervisor.config import RaySupervisorSettings
+from codeinterp_ray_supervisor.domain.cluster import ClusterService
 from codeinterp_ray_supervisor.servicer import DOMAIN, SERVICE, RaySupervisorServicer
+
+log = logging.getLogger(__name__)
+
+
+class CodegenClient:
+    """`async generate(req) -> resp` over the codegen service; errors keep their rich status."""
+
+    def __init__(self, addr: str, timeout_s: float = 120.0) -> None:
+        self.addr = addr
+        self.timeout_s = timeout_s
+        self._channel = None
+
+    async def __call__(self, request: cg.GenerateCodeRequest) -> cg.GenerateCodeResponse:
+        if self._channel is None:
+            self._channel = insecure_channel(self.addr)
+        try:
+            return await cg_grpc.CodegenServiceStub(self._channel).GenerateCode(request, timeout=self.timeout_s)
+        except grpc.aio.AioRpcError as err:
+            raise from_rpc_error(err) from err
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            await self._channel.close()
+
+
+class HeadGate:
+    """Lets jobs wait for the local head; raises when it failed to start."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        self.error: BaseException | None = None
+
+    def open(self, error: BaseException | None = None) -> None:
+        self.error = error
+        self.event.set()
+
+    async def wait(self) -> None:
+        await self.event.wait()
+        if self.error is not None:
+            raise RuntimeError(f"the local Ray head did not start: {self.error}")
+
+
+@dataclass
+class App:
+    settings: RaySupervisorSettings
+    store: JobStore
+    engine: RayJobsEngine
+    manager: JobManager
+    jobs: JobService
+    cluster: ClusterService
+    servicer: RaySupervisorServicer
+    codegen: CodegenClient
+    head: LocalRayHead | None
+    gate: HeadGate | None
+
+    async def start(self) -> None:
+        if self.head is not None and self.gate is not None:
+            self.head.launch()  # on the loop's thread: it lives as long as the process
+            task = asyncio.create_task(self._wait_head())
+            task.add_done_callback(lambda _t: None)
+        await self.manager.reconcile()
+
+    async def _wait_head(self) -> None:
+        try:
+            await asyncio.to_thread(self.head.wait_ready)
+            self.gate.open()
+        except Exception as exc:  # noqa: BLE001
+            log.error("local ray head failed to start", extra={"error": str(exc)})
+            self.gate.open(exc)
+
+    async def stop(self) -> None:
+        await self.manager.close()
+        await self.codegen.close()
+        if self.head is not None:
+            await asyncio.to_thread(self.head.stop)
+        self.store.close()
+
+
+def read_token(settings: RaySupervisorSettings) -> str:
+    if settings.ray_auth_token:
+        return settings.ray_auth_token
+    if settings.ray_auth_token_file:
+        return Path(settings.ray_auth_token_file).read_text().strip()
+    return ""
+
+
+def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
+    clear_ray_address_env()
+    data = Path(settings.data_dir).resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    head = gate = None
+    if settings.ray_address:
+        address, token = settings.ray_address.rstrip("/"), read_token(settings)
+        mode = "kuberay" if settings.kuberay_cluster else "remote"
+    elif settings.manage_local_head:
+        head = LocalRayHead(HeadConfig(
+            base_dir=data / "ray",
+            gcs_port=settings.ray_gcs_port,
+            dashboard_port=settings.ray_dashboard_port,
+            client_port=settings.ray_client_port,
+            dashboard_agent_port=settings.ray_dashboard_agent_port,
+            num_cpus=settings.ray_num_cpus,
+            object_store_bytes=settings.ray_object_store_mb * 1024 * 1024,
+            auth_mode=settings.ray_auth_mode,
+            start_timeout_s=settings.ray_head_start_timeout_s,
+        ))
+        gate = HeadGate()
+        address = head.config.address
+        token = ensure_token(head.config.token_path) if settings.ray_auth_mode == "token" else ""
+        mode = "local"
+    else:
+        address, token, mode = f"http://127.0.0.1:{settings.ray_dashboard_port}", read_token(settings), "remote"
+    headers = auth_headers(token)
+    store = JobStore(data / "jobs.sqlite")
+    python = settings.job_python or (sys.executable if mode != "kuberay" else "python")
+    engine = RayJobsEngine(
+        RayClient(address, headers),
+        EngineOptions(
+            jobs_dir=data / "jobs",
+            outputs_dir=data / "outputs",
+            python=python,
+            entrypoint_num_cpus=settings.entrypoint_num_cpus,
+            default_timeout_s=settings.job_timeout_seconds,
+            default_preview_rows=settings.result_preview_rows,
+            default_max_output_bytes=settings.max_output_mb * 1024 * 1024,
+            poll_interval_s=settings.poll_interval_s,
+            cancel_deadline_s=settings.cancel_deadline_s,
+        ),
+        ready=gate.wait if gate is not None else None,
+        on_submitted=lambda job_id: store.update_fields(job_id, backend_id=job_id),
+        stored_log_count=lambda job_id: sum(
+            1 for e in store.events(job_id, 0, 1_000_000) if e.kind == "log" and e.detail == "stdout"
+        ),
+    )
+    manager = JobManager(store, lambda _job: engine, id_prefix="ray", cancel_deadline_s=settings.cancel_deadline_s)
+    codegen = CodegenClient(settings.codegen_addr)
+    jobs = JobService("ray", manager, generate or codegen, choose_platform=lambda _platform, _inputs: ("RAY", ""))
+    raycluster = None
+    if settings.kuberay_cluster:
+        from codeinterp_ray_supervisor.adapters.k8s import RayClusterResource, in_cluster_api_client
+
+        raycluster = RayClusterResource(in_cluster_api_client(), settings.kuberay_cluster, settings.kuberay_namespace)
+    cluster = ClusterService(DashboardClient(address, headers), mode=mode, raycluster=raycluster)
+    servicer = RaySupervisorServicer(jobs, cluster, default_max_attempts=settings.max_attempts)
+    return App(settings, store, engine, manager, jobs, cluster, servicer, codegen, head, gate)
+
+
+def service_spec(app: App) -> ServiceSpec:
+    return ServiceSpec(app.servicer, pb_grpc.add_RaySupervisorServiceServicer_to_server, SERVICE.full_name)
+
+
+async def serve(settings: RaySupervisorSettings) -> None:
+    app = build_app(settings)
+
+    async def on_started(_running) -> None:
+        await app.start()
+
+    try:
+        await run_service("ray-supervisor", settings, [service_spec(app)], domain=DOMAIN,
+                          on_started=on_started, on_stopping=app.stop)
+    finally:
+        if app.head is not None and app.head.alive():
+            await asyncio.to_thread(app.head.stop)
 
 
 def main() -> None:
     settings = from_env(RaySupervisorSettings)
-    specs = [
-        ServiceSpec(
-            RaySupervisorServicer(), pb_grpc.add_RaySupervisorServiceServicer_to_server, SERVICE.full_name
-        )
-    ]
-    main_entry(
-        "ray-supervisor", lambda: run_service("ray-supervisor", settings, specs, domain=DOMAIN), settings
-    )
+    main_entry("ray-supervisor", lambda: serve(settings), settings)
 
 
 if __name__ == "__main__":

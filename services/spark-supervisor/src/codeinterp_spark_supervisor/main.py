@@ -2,24 +2,112 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
+import grpc
+
+from codeinterp.codegen.v1 import codegen_service_pb2 as cg
+from codeinterp.codegen.v1 import codegen_service_pb2_grpc as cg_grpc
+from codeinterp.sparksupervisor.v1 import spark_supervisor_service_pb2 as pb
 from codeinterp.sparksupervisor.v1 import spark_supervisor_service_pb2_grpc as pb_grpc
+from codeinterp_common.clients import insecure_channel
 from codeinterp_common.config import from_env
+from codeinterp_common.errors import from_rpc_error
+from codeinterp_common.jobs.manager import JobManager
+from codeinterp_common.jobs.service import JobService
+from codeinterp_common.jobs.store import JobStore
 from codeinterp_common.runtime import main_entry, run_service
 from codeinterp_common.server import ServiceSpec
+from codeinterp_spark_supervisor.adapters.engine import LocalEngine, embedded_platform
+from codeinterp_spark_supervisor.adapters.local_executor import LocalSparkExecutor
 from codeinterp_spark_supervisor.config import SparkSupervisorSettings
+from codeinterp_spark_supervisor.export import render_standalone_script
 from codeinterp_spark_supervisor.servicer import DOMAIN, SERVICE, SparkSupervisorServicer
+
+log = logging.getLogger(__name__)
+
+
+def make_generate(stub: cg_grpc.CodegenServiceStub, timeout: float):
+    async def generate(request: cg.GenerateCodeRequest) -> cg.GenerateCodeResponse:
+        try:
+            return await stub.GenerateCode(request, timeout=timeout)
+        except grpc.aio.AioRpcError as err:
+            raise from_rpc_error(err) from None
+
+    return generate
+
+
+async def serve(settings: SparkSupervisorSettings) -> None:
+    data_dir = Path(settings.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o711)  # job dirs below are opened to the job's unprivileged user one by one
+    executor = LocalSparkExecutor(
+        data_dir / "engine",
+        pool_size=settings.spark_pool_size,
+        connect_port=settings.spark_connect_port,
+        run_as_user=settings.spark_run_as_user or None,
+        engine_user=settings.spark_engine_user or None,
+        hide_paths=[str(data_dir / "jobs.db")],
+        driver_memory=settings.spark_driver_memory,
+    )
+    engine = LocalEngine(executor, default_timeout_s=settings.job_timeout_s, default_preview_rows=settings.preview_rows)
+    store = JobStore(data_dir / "jobs.db")
+    manager = JobManager(store, lambda job: engine, id_prefix="spark", cancel_deadline_s=settings.cancel_deadline_s)
+    channel = insecure_channel(settings.codegen_addr, max_message_mb=settings.max_message_mb)
+    jobs = JobService(
+        "spark",
+        manager,
+        make_generate(cg_grpc.CodegenServiceStub(channel), settings.codegen_timeout_s),
+        choose_platform=embedded_platform,
+    )
+
+    def platform_status() -> pb.PlatformStatus:
+        ready = executor.is_ready() if hasattr(executor, "is_ready") else False
+        return pb.PlatformStatus(
+            local_status="ready" if ready else "starting",
+            lambda_status="not_configured",
+            emr_status="not_configured",
+            mode=settings.mode,
+            detail="AWS Lambda and EMR Serverless arrive with issue #5",
+        )
+
+    def spark_config() -> pb.SparkConfig:
+        return pb.SparkConfig(
+            max_retries=settings.max_attempts,
+            result_preview_rows=settings.preview_rows,
+            mode=settings.mode,
+            model_id="plan-v1",
+            file_size_threshold_mb=500,
+        )
+
+    servicer = SparkSupervisorServicer(
+        jobs,
+        export=render_standalone_script,
+        platform_status=platform_status,
+        spark_config=spark_config,
+        default_max_attempts=settings.max_attempts,
+    )
+
+    async def started(_running) -> None:
+        await executor.start()  # warms the JVM and the worker pool in the background
+        count = await manager.reconcile()
+        if count:
+            log.info("reconciled unfinished jobs", extra={"jobs": count})
+
+    async def stopping() -> None:
+        await manager.close()
+        await executor.close()
+        await channel.close()
+        store.close()
+
+    specs = [ServiceSpec(servicer, pb_grpc.add_SparkSupervisorServiceServicer_to_server, SERVICE.full_name)]
+    await run_service("spark-supervisor", settings, specs, domain=DOMAIN, on_started=started, on_stopping=stopping)
 
 
 def main() -> None:
     settings = from_env(SparkSupervisorSettings)
-    specs = [
-        ServiceSpec(
-            SparkSupervisorServicer(), pb_grpc.add_SparkSupervisorServiceServicer_to_server, SERVICE.full_name
-        )
-    ]
-    main_entry(
-        "spark-supervisor", lambda: run_service("spark-supervisor", settings, specs, domain=DOMAIN), settings
-    )
+    main_entry("spark-supervisor", lambda: serve(settings), settings)
 
 
 if __name__ == "__main__":

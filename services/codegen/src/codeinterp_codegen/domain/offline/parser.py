@@ -324,7 +324,7 @@ def _join_setup(q: str, raw: list[Item], a: InputInfo, b: InputInfo) -> tuple[In
         elif len(common) == 1:
             pairs = [(common[0], common[0])]
         else:
-            for x, y, xi, yi in ((a, b, acols, bcols), (b, a, bcols, acols)):
+            for x, _y, xi, yi in ((a, b, acols, bcols), (b, a, bcols, acols)):
                 for cname in xi:
                     if norm_tokens(cname) != ("id",):
                         continue
