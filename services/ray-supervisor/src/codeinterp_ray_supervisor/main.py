@@ -153,13 +153,13 @@ def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
     else:
         address, token, mode = f"http://127.0.0.1:{settings.ray_dashboard_port}", read_token(settings), "remote"
     headers = auth_headers(token)
-    store = JobStore(data / "jobs.sqlite")
+    store = JobStore(data / "ray-jobs.sqlite")  # ray-specific names: make run shares one data dir
     python = settings.job_python or (sys.executable if mode != "kuberay" else "python")
     engine = RayJobsEngine(
         RayClient(address, headers),
         EngineOptions(
-            jobs_dir=data / "jobs",
-            outputs_dir=data / "outputs",
+            jobs_dir=data / "ray-jobs",
+            outputs_dir=data / "ray-outputs",
             python=python,
             entrypoint_num_cpus=settings.entrypoint_num_cpus,
             default_timeout_s=settings.job_timeout_seconds,
