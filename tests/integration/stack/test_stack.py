@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import grpc
 import pytest
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+from stack_support import request
 
 from codeinterp.codegen.v1 import codegen_service_pb2
 from codeinterp.gateway.v1 import (
@@ -41,16 +40,6 @@ EXPECTED = {
     "ray": {"codeinterp.raysupervisor.v1.RaySupervisorService"},
 }
 STANDARD = {"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"}
-
-
-def request(stack, method: str, path: str, body: bytes | None = None, ctype: str | None = "application/json"):
-    headers = {"content-type": ctype} if ctype else {}
-    req = urllib.request.Request(stack.base + path, data=body, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read()
 
 
 def test_healthz_and_openapi_lists_every_route_of_every_service(stack):

@@ -22,5 +22,5 @@ class GatewaySettings(ServerSettings):
     ray_supervisor_addr: str = setting("127.0.0.1:50054", "ray-supervisor host:port")
     max_body_mb: int = setting(8, "Largest JSON request body over REST, MiB")
     max_upload_body_mb: int = setting(100, "Largest raw upload body over REST, MiB")
-    unary_timeout_s: float = setting(60.0, "Deadline for unary calls when the client sends none")
+    unary_timeout_s: float = setting(600.0, "Deadline for unary calls when the client sends none (Generate/Execute run a whole solve loop)")
     stream_timeout_s: float = setting(900.0, "Deadline for streaming calls (Ask) when the client sends none")

@@ -91,9 +91,11 @@ async def serve(settings: SparkSupervisorSettings) -> None:
 
     async def started(_running) -> None:
         await executor.start()  # warms the JVM and the worker pool in the background
-        count = await manager.reconcile()
-        if count:
-            log.info("reconciled unfinished jobs", extra={"jobs": count})
+
+    # Reconcile before the server accepts work: only jobs of an earlier process are touched.
+    count = await manager.reconcile()
+    if count:
+        log.info("reconciled unfinished jobs", extra={"jobs": count})
 
     async def stopping() -> None:
         await manager.close()

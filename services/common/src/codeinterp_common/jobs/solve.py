@@ -111,14 +111,18 @@ class SolveLoop:
                         )
                     )
                 except ServiceError as err:
+                    if previous is None:
+                        # Nothing was generated at all (a refusal, a provider error): the caller
+                        # gets that error itself, with its code and ErrorInfo.
+                        raise
                     message = err.message
-                    if previous is not None and isinstance(err, FailedPrecondition):
+                    if isinstance(err, FailedPrecondition):
                         message = f"{previous.error}\n(no repair possible: {err.message})"
                     result.error = message
-                    result.error_class = t.CODE if previous is not None else t.ERROR_CLASS_UNSPECIFIED
+                    result.error_class = previous.error_class or t.CODE
                     attempt.error = err.message
                     attempts.append(attempt)
-                    yield self._done(result, attempts, started, f"generation failed: {err.message}", reason=err)
+                    yield self._done(result, attempts, started, f"repair failed: {err.message}")
                     return
                 code = response.code
                 result.provider, result.model = response.provider, response.model
@@ -192,7 +196,7 @@ class SolveLoop:
                 getattr(event, key).CopyFrom(value)
         return event
 
-    def _done(self, result: t.SolveResult, attempts: list[t.Attempt], started: float, message: str, reason=None) -> t.SolveEvent:
+    def _done(self, result: t.SolveResult, attempts: list[t.Attempt], started: float, message: str) -> t.SolveEvent:
         del result.attempts[:]
         result.attempts.extend(attempts)
         result.total_duration.CopyFrom(_duration(time.monotonic() - started))
