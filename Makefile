@@ -23,6 +23,10 @@ help: ## List the targets
 run: setup ## Start the whole stack on the embedded default (Ctrl-C stops it)
 	$(PY) scripts/run_stack.py
 
+.PHONY: demo
+demo: setup ## Generate a 120k-row sales CSV, start the stack, ask three questions over REST, print code and results
+	$(PY) scripts/demo.py
+
 .PHONY: test
 test: setup protos-check proto-lint lint helm-check ## Set up a fresh machine and run every check and test
 	$(PY) -m pytest tests $(PYTEST_ARGS)
@@ -77,8 +81,8 @@ test-unit: setup ## Unit tests only (no JVM, no Ray)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: setup ## Benchmarks: ratios against a baseline in the same run (JSON + Markdown in bench/results)
-	$(PY) bench/gateway_overhead.py
+bench: setup ## Benchmarks: every goal as a ratio against its baseline in one run (bench/results/SUMMARY.md)
+	$(PY) bench/run_all.py
 
 ##@ Kubernetes
 

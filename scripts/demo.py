@@ -91,15 +91,16 @@ def main() -> int:
         session = f"demo-{int(time.time())}"
         data = sales_csv()
         print(f"uploading sales.csv ({len(data) / 1e6:.1f} MB, 120,000 rows) into sessions/{session}")
-        request("POST", "/v1/sessions", json.dumps({"display_name": "demo"}).encode() and None or None) if False else None
-        request("POST", "/upload-csv", json.dumps({"session_id": session, "filename": "seed.csv", "content": "a\n1\n"}).encode())
-        request("DELETE", f"/v1/sessions/{session}/datasets/seed")
+        request("POST", f"/v1/sessions?session_id={session}", json.dumps({"display_name": "demo"}).encode())
         request("POST", f"/v1/sessions/{session}/datasets:upload?filename=sales.csv&select=true", data, "text/csv")
         for question in QUESTIONS:
             print(f"\n=== {question}")
             body = json.dumps({"prompt": question, "framework": "SPARK"}).encode()
-            raw = request("POST", f"/v1/sessions/{session}:generate", body, timeout=600)
-            result = json.loads(raw)
+            try:
+                result = json.loads(request("POST", f"/v1/sessions/{session}:generate", body, timeout=600))
+            except urllib.error.HTTPError as err:
+                print(f"  refused: {json.loads(err.read()).get('message')}")
+                continue
             if not result.get("success"):
                 print(f"  failed: {result.get('error')}")
                 continue

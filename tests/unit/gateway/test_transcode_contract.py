@@ -40,7 +40,7 @@ CASES = [
         "/generate",
         "",
         {"prompt": "q", "session_id": "abc", "execution_engine": "emr"},
-        {"prompt": "q", "session_id": "abc", "execution_engine": "EMR_SERVERLESS"},
+        {"prompt": "q", "session_id": "abc", "execution_engine": "EMR_SERVERLESS", "seed_route": "generate"},
     ),
     (
         "AskService_Generate_2",
@@ -64,7 +64,7 @@ CASES = [
         "/execute",
         "",
         {"code": "x", "dataSources": [{"dataset": "sessions/s/datasets/d"}]},
-        {"code": "x", "data_sources": [{"dataset": "sessions/s/datasets/d"}]},
+        {"code": "x", "data_sources": [{"dataset": "sessions/s/datasets/d"}], "seed_route": "execute"},
     ),
     (
         "AskService_Execute_2",

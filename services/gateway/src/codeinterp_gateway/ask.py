@@ -107,7 +107,8 @@ class AskServicer(pb_grpc.AskServiceServicer):
                     field="prompt",
                     metadata={"length": len(prompt), "limit": limit},
                 )
-        framework = request.framework or self.backend.default_framework()
+        # The seed's un-prefixed routes (/generate, /execute) were Ray's; the rest follow settings.
+        framework = request.framework or (t.RAY if request.seed_route else self.backend.default_framework())
         platform = request.execution_platform or request.execution_engine
         session = _session_name(request.session, request.session_id)
         inputs = await self.backend.resolve_inputs(session, _seed_sources(request))

@@ -10,7 +10,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class AskRequest(_message.Message):
-    __slots__ = ("session", "session_id", "prompt", "framework", "data_sources", "execution_platform", "request_id", "max_attempts", "provider", "model", "s3_input_path", "selected_tables", "execution_engine", "s3_output_path")
+    __slots__ = ("session", "session_id", "prompt", "framework", "data_sources", "execution_platform", "request_id", "max_attempts", "provider", "model", "s3_input_path", "selected_tables", "execution_engine", "s3_output_path", "seed_route")
     SESSION_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     PROMPT_FIELD_NUMBER: _ClassVar[int]
@@ -25,6 +25,7 @@ class AskRequest(_message.Message):
     SELECTED_TABLES_FIELD_NUMBER: _ClassVar[int]
     EXECUTION_ENGINE_FIELD_NUMBER: _ClassVar[int]
     S3_OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
+    SEED_ROUTE_FIELD_NUMBER: _ClassVar[int]
     session: str
     session_id: str
     prompt: str
@@ -39,10 +40,11 @@ class AskRequest(_message.Message):
     selected_tables: _containers.RepeatedCompositeFieldContainer[_types_pb2.TableRef]
     execution_engine: _types_pb2.ExecutionPlatform
     s3_output_path: str
-    def __init__(self, session: _Optional[str] = ..., session_id: _Optional[str] = ..., prompt: _Optional[str] = ..., framework: _Optional[_Union[_types_pb2.Framework, str]] = ..., data_sources: _Optional[_Iterable[_Union[_types_pb2.DataSource, _Mapping]]] = ..., execution_platform: _Optional[_Union[_types_pb2.ExecutionPlatform, str]] = ..., request_id: _Optional[str] = ..., max_attempts: _Optional[int] = ..., provider: _Optional[str] = ..., model: _Optional[str] = ..., s3_input_path: _Optional[str] = ..., selected_tables: _Optional[_Iterable[_Union[_types_pb2.TableRef, _Mapping]]] = ..., execution_engine: _Optional[_Union[_types_pb2.ExecutionPlatform, str]] = ..., s3_output_path: _Optional[str] = ...) -> None: ...
+    seed_route: str
+    def __init__(self, session: _Optional[str] = ..., session_id: _Optional[str] = ..., prompt: _Optional[str] = ..., framework: _Optional[_Union[_types_pb2.Framework, str]] = ..., data_sources: _Optional[_Iterable[_Union[_types_pb2.DataSource, _Mapping]]] = ..., execution_platform: _Optional[_Union[_types_pb2.ExecutionPlatform, str]] = ..., request_id: _Optional[str] = ..., max_attempts: _Optional[int] = ..., provider: _Optional[str] = ..., model: _Optional[str] = ..., s3_input_path: _Optional[str] = ..., selected_tables: _Optional[_Iterable[_Union[_types_pb2.TableRef, _Mapping]]] = ..., execution_engine: _Optional[_Union[_types_pb2.ExecutionPlatform, str]] = ..., s3_output_path: _Optional[str] = ..., seed_route: _Optional[str] = ...) -> None: ...
 
 class ExecuteRequest(_message.Message):
-    __slots__ = ("session", "session_id", "code", "spark_code", "framework", "data_sources", "execution_platform", "request_id", "execution_engine", "s3_output_path", "interactive", "s3_input_path", "selected_tables")
+    __slots__ = ("session", "session_id", "code", "spark_code", "framework", "data_sources", "execution_platform", "request_id", "execution_engine", "s3_output_path", "interactive", "s3_input_path", "selected_tables", "seed_route")
     SESSION_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
@@ -56,6 +58,7 @@ class ExecuteRequest(_message.Message):
     INTERACTIVE_FIELD_NUMBER: _ClassVar[int]
     S3_INPUT_PATH_FIELD_NUMBER: _ClassVar[int]
     SELECTED_TABLES_FIELD_NUMBER: _ClassVar[int]
+    SEED_ROUTE_FIELD_NUMBER: _ClassVar[int]
     session: str
     session_id: str
     code: str
@@ -69,4 +72,5 @@ class ExecuteRequest(_message.Message):
     interactive: bool
     s3_input_path: str
     selected_tables: _containers.RepeatedCompositeFieldContainer[_types_pb2.TableRef]
-    def __init__(self, session: _Optional[str] = ..., session_id: _Optional[str] = ..., code: _Optional[str] = ..., spark_code: _Optional[str] = ..., framework: _Optional[_Union[_types_pb2.Framework, str]] = ..., data_sources: _Optional[_Iterable[_Union[_types_pb2.DataSource, _Mapping]]] = ..., execution_platform: _Optional[_Union[_types_pb2.ExecutionPlatform, str]] = ..., request_id: _Optional[str] = ..., execution_engine: _Optional[_Union[_types_pb2.ExecutionPlatform, str]] = ..., s3_output_path: _Optional[str] = ..., interactive: _Optional[bool] = ..., s3_input_path: _Optional[str] = ..., selected_tables: _Optional[_Iterable[_Union[_types_pb2.TableRef, _Mapping]]] = ...) -> None: ...
+    seed_route: str
+    def __init__(self, session: _Optional[str] = ..., session_id: _Optional[str] = ..., code: _Optional[str] = ..., spark_code: _Optional[str] = ..., framework: _Optional[_Union[_types_pb2.Framework, str]] = ..., data_sources: _Optional[_Iterable[_Union[_types_pb2.DataSource, _Mapping]]] = ..., execution_platform: _Optional[_Union[_types_pb2.ExecutionPlatform, str]] = ..., request_id: _Optional[str] = ..., execution_engine: _Optional[_Union[_types_pb2.ExecutionPlatform, str]] = ..., s3_output_path: _Optional[str] = ..., interactive: _Optional[bool] = ..., s3_input_path: _Optional[str] = ..., selected_tables: _Optional[_Iterable[_Union[_types_pb2.TableRef, _Mapping]]] = ..., seed_route: _Optional[str] = ...) -> None: ...

@@ -72,8 +72,8 @@ class AskServiceServicer:
 
     def Generate(self, request, context):
         """The same loop as Ask, answered once at the end. Seed routes:
-        `POST /generate` (Ray unless `framework` says otherwise) and
-        `POST /spark/generate`.
+        `POST /generate` (Ray unless `framework` says otherwise, as in the original
+        system) and `POST /spark/generate`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
