@@ -193,13 +193,11 @@ def service_spec(app: App) -> ServiceSpec:
 
 async def serve(settings: RaySupervisorSettings) -> None:
     app = build_app(settings)
-
-    async def on_started(_running) -> None:
-        await app.start()
-
+    # Launch the head and reconcile earlier jobs before the server accepts work: a job created
+    # by this process must never be mistaken for one left over from a previous process.
+    await app.start()
     try:
-        await run_service("ray-supervisor", settings, [service_spec(app)], domain=DOMAIN,
-                          on_started=on_started, on_stopping=app.stop)
+        await run_service("ray-supervisor", settings, [service_spec(app)], domain=DOMAIN, on_stopping=app.stop)
     finally:
         if app.head is not None and app.head.alive():
             await asyncio.to_thread(app.head.stop)

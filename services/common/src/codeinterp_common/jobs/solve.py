@@ -12,11 +12,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+import grpc
 from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
 
 from codeinterp.codegen.v1 import codegen_service_pb2 as cg
 from codeinterp.common.v1 import types_pb2 as t
-from codeinterp_common.errors import FailedPrecondition, ServiceError
+from codeinterp_common.errors import ServiceError
 from codeinterp_common.jobs.manager import JobManager
 from codeinterp_common.jobs.model import JobRecord, JobState
 
@@ -116,7 +117,7 @@ class SolveLoop:
                         # gets that error itself, with its code and ErrorInfo.
                         raise
                     message = err.message
-                    if isinstance(err, FailedPrecondition):
+                    if err.code == grpc.StatusCode.FAILED_PRECONDITION:
                         message = f"{previous.error}\n(no repair possible: {err.message})"
                     result.error = message
                     result.error_class = previous.error_class or t.CODE

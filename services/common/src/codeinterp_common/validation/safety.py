@@ -119,6 +119,8 @@ PYARROW_IO = frozenset({"fs", "csv", "parquet", "dataset", "ipc", "feather", "or
                         "S3FileSystem", "HadoopFileSystem", "cffi", "jvm", "flight", "plasma", "cuda",
                         "substrait", "create_memory_map", "BufferReader", "serialize",
                         "deserialize", "PythonFile", "NativeFile", "lib"})
+#: pyarrow.csv names that only describe options (no I/O): the Ray reader takes them.
+PYARROW_CSV_OPTIONS = frozenset({"ConvertOptions", "ReadOptions", "ParseOptions"})
 #: Method names that write outside the runner (the runner writes `result`).
 WRITE_ATTRS = frozenset({
     "write", "writeTo", "writeStream", "save", "saveAsTable", "insertInto", "saveAsTextFile",
@@ -330,6 +332,8 @@ class SafetyRule(Rule):
         if len(parts) < 2:
             return
         root, attr = parts[0], parts[1]
+        if root == "pyarrow" and attr == "csv" and (len(parts) == 2 or parts[2] in PYARROW_CSV_OPTIONS):
+            return  # the module itself and its option classes; pyarrow.csv.read_csv & co. stay forbidden
         bad = (
             (root == "pandas" and (attr.startswith("read_") or attr in PANDAS_IO))
             or (root == "numpy" and attr in NUMPY_IO)

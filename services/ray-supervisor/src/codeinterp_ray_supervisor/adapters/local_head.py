@@ -21,7 +21,6 @@ off deliberately (RAY_AUTH_MODE=disabled).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import json
 import logging
@@ -46,11 +45,23 @@ _PR_SET_PDEATHSIG = 1
 _MAX_TEMP_DIR_CHARS = 36
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
+# A tiny exec shim instead of `preexec_fn`: running Python between fork and exec in a process
+# whose gRPC threads are busy crashes the child (gRPC's fork handlers are skipped). The shim sets
+# the parent-death signal in a fresh interpreter, then execs `ray start` (the signal survives exec).
+_FATE_SHIM = (
+    "import ctypes, os, signal, sys\n"
+    "try:\n"
+    f"    ctypes.CDLL('libc.so.6', use_errno=True).prctl({_PR_SET_PDEATHSIG}, signal.SIGTERM)\n"
+    "except OSError:\n"
+    "    pass\n"
+    "if os.getppid() == 1:\n"
+    "    sys.exit(1)  # the parent died before the signal was armed\n"
+    "os.execv(sys.argv[1], sys.argv[1:])\n"
+)
+
+
+def _with_fate_shim(argv: list[str]) -> list[str]:
+    return [sys.executable, "-S", "-c", _FATE_SHIM, *argv]
 
 
 @dataclass(frozen=True)
@@ -166,14 +177,14 @@ class LocalRayHead:
         self.token = ensure_token(c.token_path) if c.auth_mode == "token" else ""
         logfile = open(c.base_dir / "head.log", "ab")  # noqa: SIM115 - the child owns it
         try:
+            argv = list(self.command())
             self.proc = subprocess.Popen(
-                self.command(),
+                _with_fate_shim(argv) if c.fate_share else argv,
                 env=self.environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=logfile,
                 stderr=subprocess.STDOUT,
                 cwd=str(c.base_dir),
-                preexec_fn=_die_with_parent if c.fate_share else None,
             )
         finally:
             logfile.close()
