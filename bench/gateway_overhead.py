@@ -112,6 +112,9 @@ def main() -> int:
             proc.terminate()
         for proc in (gateway, codegen):
             proc.wait(timeout=30)
+        import shutil
+
+        shutil.rmtree(data, ignore_errors=True)
     load_after = loadavg()
 
     results = {}

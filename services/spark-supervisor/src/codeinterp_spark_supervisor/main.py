@@ -20,7 +20,7 @@ from codeinterp_common.jobs.store import JobStore
 from codeinterp_common.runtime import main_entry, run_service
 from codeinterp_common.server import ServiceSpec
 from codeinterp_spark_supervisor.adapters.engine import LocalEngine, embedded_platform
-from codeinterp_spark_supervisor.adapters.local_executor import LocalSparkExecutor
+from codeinterp_spark_supervisor.adapters.local_executor import InputSpec, LocalSparkExecutor
 from codeinterp_spark_supervisor.config import SparkSupervisorSettings
 from codeinterp_spark_supervisor.export import render_standalone_script
 from codeinterp_spark_supervisor.servicer import DOMAIN, SERVICE, SparkSupervisorServicer
@@ -81,9 +81,12 @@ async def serve(settings: SparkSupervisorSettings) -> None:
             file_size_threshold_mb=500,
         )
 
+    def export(code: str, inputs) -> str:
+        return render_standalone_script(code, {i.name: InputSpec.from_proto(i) for i in inputs})
+
     servicer = SparkSupervisorServicer(
         jobs,
-        export=render_standalone_script,
+        export=export,
         platform_status=platform_status,
         spark_config=spark_config,
         default_max_attempts=settings.max_attempts,

@@ -46,6 +46,7 @@ class JobService:
             platform_name=lambda job: t.ExecutionPlatform.Value(job.effective_platform)
             if job.effective_platform in t.ExecutionPlatform.keys()
             else 0,
+            collection="sparkJobs" if framework == "spark" else "rayJobs",
         )
 
     def validate(self, code: str, inputs: list[t.ExecutionInput], workflow: int) -> t.ValidationReport:

@@ -75,8 +75,16 @@ def violations_text(report: t.ValidationReport) -> str:
 
 class SolveLoop:
     def __init__(
-        self, *, generate: Generate, validate: Validate, manager: JobManager, create_job: CreateJob, platform_name: Callable[[JobRecord], int]
+        self,
+        *,
+        generate: Generate,
+        validate: Validate,
+        manager: JobManager,
+        create_job: CreateJob,
+        platform_name: Callable[[JobRecord], int],
+        collection: str,
     ) -> None:
+        self.collection = collection
         self.generate = generate
         self.validate = validate
         self.manager = manager
@@ -154,10 +162,11 @@ class SolveLoop:
             job = pinned if pinned is not None and pinned.code_sha256 == report.code_sha256 else await self.create_job(
                 spec, code, report, job_request_id
             )
-            attempt.job = job.id
-            yield self._event(t.RUN, number, f"job {job.id} created")
+            job_name = f"{self.collection}/{job.id}"
+            attempt.job = job_name
+            yield self._event(t.RUN, number, f"job {job_name} created")
             async for event in self.manager.watch(job.id):
-                job_event = t.JobEvent(job=job.id)
+                job_event = t.JobEvent(job=job_name)
                 job_event.time.FromNanoseconds(int(event.time * 1e9))
                 if event.kind == "state":
                     job_event.state = event.value
@@ -167,7 +176,7 @@ class SolveLoop:
                 yield self._event(t.RUN, number, event.value if event.kind == "state" else "", job_event=job_event)
             job = self.manager.get(job.id)
             attempt.run_duration.CopyFrom(_duration(time.monotonic() - run_start))
-            result.job = job.id
+            result.job = job_name
             result.execution_platform = self.platform_name(job)
             if job.state == JobState.SUCCEEDED:
                 yield self._event(t.FETCH_RESULTS, number, f"{(job.manifest or {}).get('row_count', 0)} row(s)")
