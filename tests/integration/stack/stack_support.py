@@ -69,19 +69,34 @@ class Stack:
         with urllib.request.urlopen(self.base + path, timeout=timeout) as resp:
             return resp.status, json.loads(resp.read() or b"null")
 
-    def wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def _grpc_serving(self, port: int) -> bool:
+        import grpc
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             try:
-                if self.get("/healthz", timeout=1)[1]["status"] == "SERVING":
-                    return
+                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+            except grpc.RpcError:
+                return False
+        return reply.status == health_pb2.HealthCheckResponse.SERVING
+
+    def wait_healthy(self, timeout: float = 120) -> None:
+        """Every service answers its gRPC health check and the gateway's /healthz says SERVING."""
+        deadline = time.monotonic() + timeout
+        pending = {"gateway", "codegen", "spark", "ray"}
+        while time.monotonic() < deadline:
+            pending = {name for name in pending if not self._grpc_serving(self.ports[name])}
+            try:
+                rest = self.get("/healthz", timeout=1)[1]["status"] == "SERVING"
             except OSError:
-                pass
+                rest = False
+            if not pending and rest:
+                return
             for name, proc in self.procs.items():
                 if proc.poll() is not None:
                     raise RuntimeError(f"{name} exited: {self.logs[name].read_text()[-3000:]}")
             time.sleep(0.2)
-        raise RuntimeError("gateway never became healthy")
+        raise RuntimeError(f"services never became healthy: {sorted(pending)}")
 
     def stop(self) -> None:
         for proc in self.procs.values():
