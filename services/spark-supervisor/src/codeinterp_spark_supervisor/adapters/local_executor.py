@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import pwd
 import secrets
@@ -48,6 +49,9 @@ from codeinterp_spark_supervisor.adapters.spark_connect import (
     ConnectServerConfig,
     interrupt_and_release,
 )
+from codeinterp_spark_supervisor.adapters.worker_main import untraversable_ancestors
+
+log = logging.getLogger(__name__)
 
 ISOLATION_NOTES = (
     "Embedded default (one host): separate unprivileged uids for job workers and the Spark JVM, "
@@ -330,13 +334,18 @@ class LocalSparkExecutor:
         os.chmod(job_dir, 0o711)
         w = _Worker(token=token, job_dir=job_dir, session_id=str(uuid.uuid4()), user_id=f"job-{token}")
         py_prefix = os.path.realpath(sys.base_prefix)
+        # The worker imports our runner: with an editable install its source tree lies outside
+        # the venv (in the checkout), so that import root is bound back too.
+        src_root = str(Path(__file__).resolve().parents[2])
+        expose = [py_prefix, os.path.realpath(sys.prefix), src_root, str(job_dir), str(self.server.cfg.run_dir)]
+        hide = ["/root", "/tmp", "/var/tmp", "/dev/shm", str(self.work_root), *self.hide_paths]
         spec = {
             "job_dir": str(job_dir),
             "uid": uid,
             "gid": gid,
             "namespaces": self.namespaces,
-            "hide": ["/root", "/tmp", "/var/tmp", "/dev/shm", str(self.work_root), *self.hide_paths],
-            "expose": [py_prefix, os.path.realpath(sys.prefix), str(job_dir), str(self.server.cfg.run_dir)],
+            "hide": [*hide, *untraversable_ancestors(expose)],
+            "expose": expose,
             "socket": self.server.socket_path,
             "session_id": w.session_id,
             "user_id": w.user_id,
@@ -383,6 +392,11 @@ class LocalSparkExecutor:
                 return
             await self._idle.put(w)
         else:
+            if not self._closed:
+                log.warning(
+                    "job worker failed to start; retrying",
+                    extra={"said": text[-500:], "stderr_tail": w.boot_stderr.text()[-2000:]},
+                )
             await self._kill_worker(w)
             self._discard_dir(w)
             if not self._closed:

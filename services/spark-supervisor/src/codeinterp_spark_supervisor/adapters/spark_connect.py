@@ -37,6 +37,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codeinterp_spark_supervisor.adapters.worker_main import untraversable_ancestors
+
 CONNECT_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 SOCKET_NAME = "connect.sock"
 
@@ -358,6 +360,7 @@ class ConnectServer:
         if java_home():
             env["JAVA_HOME"] = java_home()
         py_prefix = os.path.realpath(sys.base_prefix)
+        expose = [py_prefix, os.path.realpath(sys.prefix), env["SPARK_HOME"], str(cfg.root)]
         launcher_cfg = {
             "root": str(cfg.root),
             "socket": str(cfg.socket_path),
@@ -368,8 +371,8 @@ class ConnectServer:
             "uid": uid,
             "gid": gid,
             "isolate": cfg.isolate,
-            "hide": ["/root", *cfg.hide],
-            "expose": [py_prefix, os.path.realpath(sys.prefix), env["SPARK_HOME"], str(cfg.root)],
+            "hide": ["/root", *cfg.hide, *untraversable_ancestors(expose)],
+            "expose": expose,
             "c1_only": cfg.c1_only,
             "extra_conf": cfg.extra_conf,
             "session_timeout": cfg.session_timeout,

@@ -81,6 +81,27 @@ def _is_under(path: str, parent: str) -> bool:
     return path == parent or path.startswith(parent.rstrip("/") + "/")
 
 
+def untraversable_ancestors(paths: list[str]) -> list[str]:
+    """The outermost ancestor of each path that other users cannot traverse (no o+x), e.g. a
+    0700 checkout directory above the virtualenv. Hiding it under a 0755 tmpfs and binding the
+    path back makes the path reachable for the unprivileged job user, and nothing else of it."""
+    found: list[str] = []
+    for path in paths:
+        if not path:
+            continue
+        current = "/"
+        for part in os.path.realpath(path).strip("/").split("/")[:-1]:
+            current = os.path.join(current, part)
+            try:
+                mode = os.stat(current).st_mode
+            except OSError:
+                break
+            if not mode & 0o001:
+                found.append(current)
+                break
+    return sorted(set(found))
+
+
 def confine_filesystem(hide: list[str], expose: list[str], *, new_net: bool) -> dict:
     """New mount (+ network) namespace; hide directories, re-expose chosen sub-paths.
 
