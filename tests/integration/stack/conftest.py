@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from stack_support import Stack, free_port, write_catalog
+from stack_support import DF, SESSION, Stack, free_port, request, write_catalog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fixtures"))
 from fake_llm import FakeLLM  # noqa: E402
@@ -59,3 +59,14 @@ def stack(fake_llm):
     finally:
         stack.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sales_session(stack):
+    """One session with the sales CSV uploaded and selected, shared by every stack test module."""
+    status, raw = request(stack, "POST", "/v1/sessions?session_id=" + SESSION, b"{}")
+    assert status == 200, raw
+    csv = DF.to_csv(index=False).encode()
+    status, raw = request(stack, "POST", f"/v1/sessions/{SESSION}/datasets:upload?filename=sales.csv&select=true", csv, "text/csv")
+    assert status == 200, raw
+    return stack

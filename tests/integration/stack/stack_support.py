@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -141,3 +145,27 @@ def request(stack, method: str, path: str, body: bytes | None = None, ctype: str
             return resp.status, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
+
+
+SESSION = "spark-questions"
+REGIONS = ["East", "West", "North", "South"]
+PRODUCTS = ["Widget", "Gadget", "Gizmo", "Doohickey", "Sprocket"]
+
+
+def sales_frame(rows: int = 1500, seed: int = 11) -> pd.DataFrame:
+    rng = random.Random(seed)
+    start = date(2024, 1, 1)
+    return pd.DataFrame(
+        {
+            "order_id": range(1, rows + 1),
+            "order_date": [start + timedelta(days=rng.randrange(366)) for _ in range(rows)],
+            "region": [rng.choice(REGIONS) for _ in range(rows)],
+            "product": [rng.choice(PRODUCTS) for _ in range(rows)],
+            "customer": [f"C{rng.randrange(60):03d}" for _ in range(rows)],
+            "quantity": [rng.randint(1, 20) for _ in range(rows)],
+            "amount": [round(rng.uniform(5, 500), 2) for _ in range(rows)],
+        }
+    )
+
+
+DF = sales_frame()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from stack_support import request
-from test_spark_questions import CASES, SESSION, check
+from stack_support import DF, SESSION, request
+from test_spark_questions import CASES, check
 
 pytestmark = [pytest.mark.integration, pytest.mark.ray]
 
@@ -15,17 +15,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.ray]
 RAY_CASES = CASES
 
 
-@pytest.fixture(scope="module")
-def session(stack):
-    from test_spark_questions import DF
-
-    csv = DF.to_csv(index=False).encode()
-    request(stack, "POST", "/v1/sessions?session_id=" + SESSION, b"{}")
-    status, raw = request(stack, "GET", f"/v1/sessions/{SESSION}/datasets/sales", ctype=None)
-    if status == 404:
-        status, raw = request(stack, "POST", f"/v1/sessions/{SESSION}/datasets:upload?filename=sales.csv&select=true", csv, "text/csv")
-        assert status == 200, raw
-    return stack
+@pytest.fixture
+def session(sales_session):
+    return sales_session
 
 
 @pytest.mark.parametrize("question,expected,ordered", RAY_CASES, ids=[c[0] for c in RAY_CASES])
@@ -124,8 +116,6 @@ def test_llm_runtime_failure_is_repaired_and_visible_as_events(session, fake_llm
     result = events[-1]["result"]
     assert result["success"] and len(result["attempts"]) == 2
     assert result["attempts"][0]["error_class"] == "CODE"
-    from test_spark_questions import DF
-
     check(result, "repaired", DF.groupby("region", as_index=False).agg(avg_amount=("amount", "mean")), False)
     repair_prompt = fake_llm.of("openai")[before + 1].prompt_text()
     assert "regoin" in repair_prompt  # the failing code and its error went back to the model

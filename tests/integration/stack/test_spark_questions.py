@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-import random
-from datetime import date, timedelta
+from datetime import date
 
 import grpc
 import pandas as pd
@@ -19,28 +18,7 @@ from codeinterp.gateway.v1 import ask_service_pb2, ask_service_pb2_grpc
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
-SESSION = "spark-questions"
-REGIONS = ["East", "West", "North", "South"]
-PRODUCTS = ["Widget", "Gadget", "Gizmo", "Doohickey", "Sprocket"]
-
-
-def sales_frame(rows: int = 1500, seed: int = 11) -> pd.DataFrame:
-    rng = random.Random(seed)
-    start = date(2024, 1, 1)
-    return pd.DataFrame(
-        {
-            "order_id": range(1, rows + 1),
-            "order_date": [start + timedelta(days=rng.randrange(366)) for _ in range(rows)],
-            "region": [rng.choice(REGIONS) for _ in range(rows)],
-            "product": [rng.choice(PRODUCTS) for _ in range(rows)],
-            "customer": [f"C{rng.randrange(60):03d}" for _ in range(rows)],
-            "quantity": [rng.randint(1, 20) for _ in range(rows)],
-            "amount": [round(rng.uniform(5, 500), 2) for _ in range(rows)],
-        }
-    )
-
-
-DF = sales_frame()
+from stack_support import DF, REGIONS, SESSION  # noqa: E402
 
 
 def month(d):
@@ -203,14 +181,9 @@ def check(result: dict, question: str, expected: pd.DataFrame, ordered: bool) ->
     assert close(got, want), f"{question}:\n got {got[:5]}\nwant {want[:5]}"
 
 
-@pytest.fixture(scope="module")
-def session(stack):
-    csv = DF.to_csv(index=False).encode()
-    status, raw = request(stack, "POST", "/v1/sessions?session_id=" + SESSION, b"{}")
-    assert status in (200, 409), raw
-    status, raw = request(stack, "POST", f"/v1/sessions/{SESSION}/datasets:upload?filename=sales.csv&select=true", csv, "text/csv")
-    assert status == 200, raw
-    return stack
+@pytest.fixture
+def session(sales_session):
+    return sales_session
 
 
 @pytest.mark.parametrize("question,expected,ordered", CASES, ids=[c[0] for c in CASES])
