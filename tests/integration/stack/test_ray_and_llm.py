@@ -136,3 +136,16 @@ def test_llm_replies_without_one_code_block_fail_clearly(session, fake_llm, repl
     status, raw = request(session, "POST", f"/v1/sessions/{SESSION}:generate", body)
     assert status == 400, raw[:300]
     assert reason in raw.decode()
+
+
+def test_seed_execute_with_a_new_session_id_runs_calculation_only_code(session):
+    """Seed clients invent session ids: the session is created on first use, with no inputs."""
+    code = "import ray\n\n@ray.remote\ndef square(x):\n    return x * x\n\nresult = sum(ray.get([square.remote(i) for i in range(10)]))\n"
+    body = json.dumps({"code": code, "session_id": "seed-browser-7f3a"}).encode()
+    status, raw = request(session, "POST", "/execute", body)
+    assert status == 200, raw[:500]
+    result = json.loads(raw)
+    assert result["success"], result.get("error")
+    assert result["manifest"]["scalar"] == 285
+    status, raw = request(session, "GET", "/history/seed-browser-7f3a", ctype=None)
+    assert status == 200 and json.loads(raw)["entries"][0]["kind"] == "RUN"

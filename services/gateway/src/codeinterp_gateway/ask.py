@@ -34,6 +34,8 @@ class AskBackend(Protocol):
 
     async def record_history(self, session: str, entry: spb.HistoryEntry) -> None: ...
 
+    async def ensure_session(self, session_id: str) -> None: ...
+
     def default_framework(self) -> int: ...
 
     def max_prompt_chars(self) -> int: ...
@@ -111,6 +113,8 @@ class AskServicer(pb_grpc.AskServiceServicer):
         framework = request.framework or (t.RAY if request.seed_route else self.backend.default_framework())
         platform = request.execution_platform or request.execution_engine
         session = _session_name(request.session, request.session_id)
+        if request.session_id and not request.session:
+            await self.backend.ensure_session(request.session_id)  # seed semantics
         inputs = await self.backend.resolve_inputs(session, _seed_sources(request))
         rid = dict(context.invocation_metadata() or ()).get("x-request-id", "")
         metadata = (("x-request-id", rid),) if rid else None

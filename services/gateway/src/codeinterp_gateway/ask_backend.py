@@ -19,6 +19,10 @@ class GatewayAskBackend:
     async def resolve_inputs(self, session: str, sources: list[t.DataSource]) -> list[t.ExecutionInput]:
         return await self.services.resolve_inputs(session, sources)
 
+    async def ensure_session(self, session_id: str) -> None:
+        """Seed clients invent session ids: the session is created on first use."""
+        await asyncio.to_thread(self.services.sessions.ensure, session_id)
+
     async def record_history(self, session: str, entry: spb.HistoryEntry) -> None:
         await asyncio.to_thread(self.services.sessions.record_history, session, convert.history_from_proto(entry))
 
