@@ -356,6 +356,29 @@ def _arrow_type_name(t) -> str:
     return str(t)
 
 
+def _spark_name_of_arrow(t) -> str:
+    """Spark's simple type name for an Arrow type produced by Spark (toArrow)."""
+    import pyarrow as pa
+
+    if pa.types.is_int8(t):
+        return "byte"
+    if pa.types.is_int16(t):
+        return "short"
+    if pa.types.is_timestamp(t):
+        return "timestamp" if t.tz else "timestamp_ntz"
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return "binary"
+    if pa.types.is_null(t):
+        return "null"
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return f"array<{_spark_name_of_arrow(t.value_type)}>"
+    if pa.types.is_map(t):
+        return f"map<{_spark_name_of_arrow(t.key_type)},{_spark_name_of_arrow(t.item_type)}>"
+    if pa.types.is_struct(t):
+        return "struct<" + ",".join(f"{f.name}:{_spark_name_of_arrow(f.type)}" for f in t) + ">"
+    return _arrow_type_name(t)
+
+
 def _schema_from_parquet(pf) -> list[dict]:
     md = pf.schema_arrow.metadata or {}
     raw = md.get(b"org.apache.spark.sql.parquet.row.metadata")
@@ -403,8 +426,9 @@ def _write_small(df, out_dir: Path, *, preview_rows: int, max_output_bytes: int)
         raise RunnerError(
             f"output size cap exceeded: the result is {table.nbytes} bytes > cap {max_output_bytes}", "RESOURCE"
         )
-    fields = json.loads(df.schema.json())["fields"]
-    schema = [{"name": f["name"], "type": _spark_json_type(f["type"])} for f in fields]
+    # The schema comes from the Arrow result itself: asking Spark for `df.schema` would analyse
+    # the plan again, which re-reads the input when the code used inferSchema=True.
+    schema = [{"name": f.name, "type": _spark_name_of_arrow(f.type)} for f in table.schema]
     pq_dir = out_dir / "result.parquet"
     pq_dir.mkdir(parents=True, exist_ok=True)
     part = pq_dir / "part-00000.parquet"
