@@ -261,24 +261,21 @@ class JobManager:
         self.store.get(job_id)  # NOT_FOUND early
         watch = self._watches.setdefault(job_id, _Watch())
         seq = after_seq
-        try:
-            while True:
-                events = self.store.events(job_id, seq)
-                for event in events:
-                    seq = event.seq
-                    if include_logs or event.kind == "state":
-                        yield event
-                if events:
-                    continue
-                if self.store.get(job_id).state.is_terminal():
-                    return
-                async with watch.condition:
-                    try:
-                        await asyncio.wait_for(watch.condition.wait(), 1.0)
-                    except TimeoutError:
-                        pass
-        finally:
-            pass
+        while True:
+            events = self.store.events(job_id, seq)
+            for event in events:
+                seq = event.seq
+                if include_logs or event.kind == "state":
+                    yield event
+            if events:
+                continue
+            if self.store.get(job_id).state.is_terminal():
+                return
+            async with watch.condition:
+                try:
+                    await asyncio.wait_for(watch.condition.wait(), 1.0)
+                except TimeoutError:
+                    pass
 
     async def reconcile(self) -> int:
         """At start-up: re-attach every non-terminal job to its engine or fail it with a reason."""

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import grpc
-from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
+from google.protobuf import duration_pb2, json_format, timestamp_pb2
 
 from codeinterp.codegen.v1 import codegen_service_pb2 as cg
 from codeinterp.common.v1 import types_pb2 as t
@@ -212,11 +212,3 @@ class SolveLoop:
         result.total_duration.CopyFrom(_duration(time.monotonic() - started))
         return self._event(t.DONE, len(attempts), message, result=result)
 
-
-def struct_rows(rows: list[list]) -> list[struct_pb2.ListValue]:
-    out = []
-    for row in rows:
-        lv = struct_pb2.ListValue()
-        lv.extend(row)
-        out.append(lv)
-    return out
