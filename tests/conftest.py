@@ -32,3 +32,26 @@ def python_exe() -> str:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto's server on a free loopback port, one per test session (see tests/fixtures/moto_server.py).
+    Sets moto's dummy credentials in this process's environment so boto3 never looks for real ones."""
+    from moto_server import DUMMY_ENV, start_moto
+
+    saved = {k: os.environ.get(k) for k in DUMMY_ENV}
+    os.environ.update(DUMMY_ENV)
+    server = start_moto()
+    try:
+        yield server
+    finally:
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
