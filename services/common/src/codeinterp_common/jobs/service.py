@@ -3,6 +3,7 @@ and solve. Engines and platform choice are injected; the rest is shared."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from codeinterp.codegen.v1 import codegen_service_pb2 as cg
@@ -30,7 +31,7 @@ class JobService:
         manager: JobManager,
         generate: Callable[[cg.GenerateCodeRequest], Awaitable[cg.GenerateCodeResponse]],
         *,
-        choose_platform: Callable[[int, list[t.ExecutionInput]], tuple[str, str]],
+        choose_platform: Callable[[int, list[t.ExecutionInput]], tuple[str, str] | Awaitable[tuple[str, str]]],
         max_code_chars: int = 100_000,
     ) -> None:
         self.framework = framework
@@ -90,7 +91,8 @@ class JobService:
         return await self._create(code, report, inputs, platform, limits or t.RunLimits(), session, labels, job_id, request_id)
 
     async def _create(self, code, report, inputs, platform, limits, session, labels, job_id, request_id):
-        platform_name, reason = self.choose_platform(platform, inputs)
+        choice = self.choose_platform(platform, inputs)
+        platform_name, reason = await choice if inspect.isawaitable(choice) else choice  # AWS mode measures sizes
         inputs_blob, limits_blob = encode_inputs(inputs), encode_limits(limits)
         fingerprint = request_fingerprint(code, inputs_blob, limits_blob, str(platform), session)
         job, created = await self.manager.create(
@@ -107,6 +109,8 @@ class JobService:
         )
         if created and reason:
             self.manager.store.update_fields(job.id, platform_reason=reason)
+            # the decision is streamed with the job's events (a log line on the "platform" stream)
+            self.manager.store.add_logs(job.id, self.manager.clock(), [("platform", f"platform {platform_name}: {reason}")])
         return job, created
 
     async def _create_for_solve(self, spec: SolveSpec, code: str, report: t.ValidationReport, request_id: str) -> JobRecord:
