@@ -164,6 +164,47 @@ def as_table(result):
     return None
 
 
+#: CSV injection (OWASP "CSV Injection", security-and-reliability.md §3 case 35): a text cell
+#: starting with one of these is read as a formula by spreadsheets; the CSV download gets a
+#: leading `'`. Plain numbers ("-5", "+1.5e3") are left alone: they cannot be formulas.
+#: Same rule as the Spark runner's (this file runs on the cluster with no codeinterp imports).
+CSV_FORMULA_START = r"^[=+\-@\t\r]"
+CSV_PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def csv_neutralise_cell(value: str) -> str:
+    """The CSV form of one text cell (also used for header names)."""
+    if value and re.match(CSV_FORMULA_START, value) and not re.fullmatch(CSV_PLAIN_NUMBER, value):
+        return "'" + value
+    return value
+
+
+def csv_neutralise_table(tbl):
+    """`tbl` with every text cell and column name neutralised for CSV; other types unchanged.
+
+    Only the CSV file changes: Parquet, the preview and ListResultRows keep the exact values.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = []
+    for i, f in enumerate(tbl.schema):
+        col = tbl.column(i)
+        t = f.type
+        if pa.types.is_dictionary(t) and (pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)):
+            col = pc.cast(col, t.value_type)
+            t = t.value_type
+        if (pa.types.is_string(t) or pa.types.is_large_string(t)) and len(col):
+            risky = pc.and_kleene(
+                pc.match_substring_regex(col, CSV_FORMULA_START),
+                pc.invert(pc.match_substring_regex(col, CSV_PLAIN_NUMBER)),
+            )
+            col = pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", t), col, pa.scalar("", t)), col)
+        cols.append(col)
+    names = [csv_neutralise_cell(n) for n in tbl.schema.names]
+    return pa.Table.from_arrays(cols, names=names)
+
+
 def write_outputs(table, out: Path, max_bytes: int) -> list[dict]:
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
@@ -176,7 +217,7 @@ def write_outputs(table, out: Path, max_bytes: int) -> list[dict]:
     files.append({"uri": str(parquet), "format": "parquet", "size_bytes": parquet.stat().st_size})
     csv = out / "result.csv"
     try:
-        pcsv.write_csv(table, csv)
+        pcsv.write_csv(csv_neutralise_table(table), csv)
         files.append({"uri": str(csv), "format": "csv", "size_bytes": csv.stat().st_size})
     except Exception as exc:  # noqa: BLE001 - nested types have no CSV form; Parquet still holds them
         print(f"no CSV output: {type(exc).__name__}: {exc}", file=sys.stderr)

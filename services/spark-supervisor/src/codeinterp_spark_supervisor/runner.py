@@ -391,22 +391,58 @@ def _schema_from_parquet(pf) -> list[dict]:
     return [{"name": f.name, "type": _arrow_type_name(f.type)} for f in pf.schema_arrow]
 
 
+#: CSV injection (OWASP "CSV Injection", security-and-reliability.md §3 case 35): a text cell
+#: starting with one of these is read as a formula by spreadsheets; the CSV download gets a
+#: leading `'`. Plain numbers ("-5", "+1.5e3") are left alone: they cannot be formulas.
+CSV_FORMULA_START = r"^[=+\-@\t\r]"
+CSV_PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def csv_neutralise_cell(value: str) -> str:
+    """The CSV form of one text cell (also used for header names)."""
+    if value and re.match(CSV_FORMULA_START, value) and not re.fullmatch(CSV_PLAIN_NUMBER, value):
+        return "'" + value
+    return value
+
+
+def csv_neutralise_table(tbl):
+    """`tbl` with every text cell and column name neutralised for CSV; other types unchanged.
+
+    Only the CSV file changes: Parquet, the preview and ListResultRows keep the exact values.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = []
+    for i, f in enumerate(tbl.schema):
+        col = tbl.column(i)
+        t = f.type
+        if pa.types.is_dictionary(t) and (pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)):
+            col = pc.cast(col, t.value_type)
+            t = t.value_type
+        if (pa.types.is_string(t) or pa.types.is_large_string(t)) and len(col):
+            risky = pc.and_kleene(
+                pc.match_substring_regex(col, CSV_FORMULA_START),
+                pc.invert(pc.match_substring_regex(col, CSV_PLAIN_NUMBER)),
+            )
+            col = pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", t), col, pa.scalar("", t)), col)
+        cols.append(col)
+    names = [csv_neutralise_cell(n) for n in tbl.schema.names]
+    return pa.Table.from_arrays(cols, names=names)
+
+
 def _csv_safe_table(tbl):
-    """Nested columns cannot go to CSV: render them as JSON text."""
+    """The table as it goes to CSV: nested columns rendered as JSON text, text cells neutralised."""
     import pyarrow as pa
 
     cols = []
-    changed = False
     for i, f in enumerate(tbl.schema):
         col = tbl.column(i)
         if pa.types.is_nested(f.type) or pa.types.is_binary(f.type):
-            changed = True
             vals = [None if v is None else json.dumps(json_safe(v)) for v in col.to_pylist()]
             col = pa.array(vals, type=pa.string())
         cols.append(col)
-    if not changed:
-        return tbl
-    return pa.Table.from_arrays(cols, names=tbl.schema.names)
+    return csv_neutralise_table(pa.Table.from_arrays(cols, names=tbl.schema.names))
 
 
 #: Results up to this many rows are collected once as Arrow and written by pyarrow, which
@@ -692,13 +728,21 @@ SESSION_CONF = {
 }
 
 
-def classic_session(master: str = "local[2]", warehouse: str | None = None, app_name: str = "codeinterp-job"):
-    """A classic local SparkSession (starts a JVM: cold path / EMR / Lambda only)."""
+def classic_session(
+    master: str = "local[2]",
+    warehouse: str | None = None,
+    app_name: str = "codeinterp-job",
+    conf: dict[str, str] | None = None,
+):
+    """A classic local SparkSession (starts a JVM: cold path / EMR / Lambda only).
+
+    ``conf`` adds or overrides Spark settings (Lambda: ``spark.local.dir`` and the Ivy cache
+    under /tmp, the driver memory)."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark.sql import SparkSession
 
     b = SparkSession.builder.master(master).appName(app_name)
-    for k, v in SESSION_CONF.items():
+    for k, v in {**SESSION_CONF, **(conf or {})}.items():
         b = b.config(k, v)
     if warehouse:
         b = b.config("spark.sql.warehouse.dir", warehouse)
