@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from codeinterp_common.db import migrate_sqlite
 from codeinterp_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from codeinterp_common.faults import crash_point
 from codeinterp_common.jobs.model import TRANSITIONS, JobRecord, JobState, dumps
 
 _SCHEMA = """
@@ -54,6 +56,8 @@ CREATE TABLE IF NOT EXISTS job_events (
     PRIMARY KEY (job_id, seq)
 );
 """
+# Numbered schema migrations (codeinterp_common.db); 1 is idempotent on files made before them.
+MIGRATIONS = [_SCHEMA]
 
 _COLUMNS = [
     "id", "uid", "request_id", "request_hash", "code", "code_sha256", "inputs", "limits", "platform",
@@ -91,7 +95,7 @@ class JobStore:
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+        migrate_sqlite(self._db, "jobs", MIGRATIONS)
 
     def close(self) -> None:
         with self._lock:
@@ -216,6 +220,8 @@ class JobStore:
                     f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?", [*sets.values(), job_id]
                 )
                 self._insert_event(job_id, now, "state", state.value, message)
+                if state.is_terminal():
+                    crash_point("while_writing_results")  # tests only: dies before the commit
                 self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:
@@ -260,6 +266,19 @@ class JobStore:
                 "SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?", (job_id, after_seq, limit)
             ).fetchall()
         return [JobEventRecord(**dict(r)) for r in rows]
+
+
+def open_job_store(database_url: str, sqlite_file: Path | str, *, namespace: str):
+    """The job store a service's settings choose: SQLite at `sqlite_file` (the embedded default)
+    or PostgreSQL, with tables `<namespace>_jobs` / `<namespace>_job_events`."""
+    from codeinterp_common.db import check_url
+
+    if check_url(database_url) == "postgres":
+        from codeinterp_common.db import shared_postgres
+        from codeinterp_common.jobs.pg_store import PostgresJobStore
+
+        return PostgresJobStore(shared_postgres(database_url), namespace=namespace)
+    return JobStore(sqlite_file)
 
 
 def _encode_token(cursor: dict) -> str:
