@@ -143,6 +143,9 @@ class AskServicer(pb_grpc.AskServiceServicer):
             async for event in call:
                 if event.HasField("result"):
                     result = event.result
+                    sign = getattr(self.backend, "sign_downloads", None)
+                    if sign is not None:  # AWS mode: presigned GET URLs for s3:// result files
+                        await sign(result)
                 yield event
         except grpc.aio.AioRpcError as err:
             raise from_rpc_error(err) from None

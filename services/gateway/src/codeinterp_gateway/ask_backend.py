@@ -8,6 +8,7 @@ from google.protobuf import duration_pb2
 
 from codeinterp.common.v1 import types_pb2 as t
 from codeinterp.gateway.v1 import session_service_pb2 as spb
+from codeinterp_common.errors import ServiceError
 from codeinterp_gateway import convert
 from codeinterp_gateway.wiring import GatewayServices
 
@@ -25,6 +26,25 @@ class GatewayAskBackend:
 
     async def record_history(self, session: str, entry: spb.HistoryEntry) -> None:
         await asyncio.to_thread(self.services.sessions.record_history, session, convert.history_from_proto(entry))
+
+    async def sign_downloads(self, result: t.SolveResult) -> None:
+        """Fills `download_url` of s3:// output files inside the gateway's bucket prefix (AWS mode).
+
+        Expiry: the `spark.presigned_url_expiry_hours` setting. Files elsewhere keep no URL."""
+        presign = getattr(self.services.objects, "presign_get", None)
+        if presign is None:
+            return
+        expires_s = self.services.settings.current().spark.presigned_url_expiry_hours * 3600
+
+        def sign() -> None:
+            for f in result.manifest.files:
+                if f.uri.startswith("s3://") and not f.download_url:
+                    try:
+                        f.download_url = presign(f.uri, expires_s=expires_s)
+                    except ServiceError:
+                        continue
+
+        await asyncio.to_thread(sign)
 
     def default_framework(self) -> int:
         return t.Framework.Value(self.services.settings.current().global_.default_framework)

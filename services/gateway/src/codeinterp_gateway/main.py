@@ -76,6 +76,23 @@ def _upload_secret(settings: GatewaySettings, data_dir: Path) -> bytes:
     return path.read_bytes()
 
 
+def _aws_wiring(settings: GatewaySettings) -> dict:
+    """`mode=aws`: S3 + Glue adapters from CODEINTERP_AWS_* (credentials: boto3's default chain)."""
+    if settings.mode != "aws":
+        return {"mode": settings.mode}
+    from codeinterp_common.aws import AwsSettings
+    from codeinterp_gateway.adapters.s3_object_store import S3TransferSettings
+
+    return {
+        "mode": "aws",
+        "aws": from_env(AwsSettings),
+        "transfer": S3TransferSettings(
+            multipart_threshold=settings.s3_multipart_threshold_mb * MiB,
+            multipart_chunksize=max(5, settings.s3_multipart_chunk_mb) * MiB,
+        ),
+    }
+
+
 class _Server(uvicorn.Server):
     """uvicorn without its own signal handling: the gateway drains gRPC and REST together."""
 
@@ -90,7 +107,8 @@ async def serve(settings: GatewaySettings) -> None:
     data_dir.chmod(0o700)
     base_url = settings.public_base_url or f"http://{settings.host}:{settings.http_port}"
     services = build_gateway_services(
-        data_dir, Path(settings.catalog_dir) if settings.catalog_dir else None, base_url, _upload_secret(settings, data_dir)
+        data_dir, Path(settings.catalog_dir) if settings.catalog_dir else None, base_url, _upload_secret(settings, data_dir),
+        **_aws_wiring(settings),
     )
     limit = settings.max_message_mb
     codegen_ch = insecure_channel(settings.codegen_addr, max_message_mb=limit)

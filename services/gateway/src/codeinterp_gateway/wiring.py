@@ -9,6 +9,10 @@ local catalog) so `main.py` only has to call one factory and register the servic
 
 Layout of `data_dir`: `gateway.sqlite3` (+ WAL files) and `objects/` (uploaded datasets
 under `objects/sessions/{session}/datasets/{dataset}.csv`).
+
+AWS mode (`mode="aws"` + `codeinterp_common.aws.AwsSettings`): the same services over
+`S3ObjectStore` (same keys under `s3://{bucket}/{prefix}/`) and `GlueCatalog` (Glue tables
+plus the uploads registry in SQLite); nothing else changes. Tests inject `objects`/`catalog`.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from codeinterp.common.v1 import types_pb2
+from codeinterp_common.aws import AwsSettings
 from codeinterp_gateway import convert
 from codeinterp_gateway.adapters.local_catalog import LocalCatalog
 from codeinterp_gateway.adapters.local_object_store import LocalObjectStore
+from codeinterp_gateway.adapters.s3_object_store import S3ObjectStore, S3TransferSettings
 from codeinterp_gateway.adapters.sqlite_store import SqliteStore
 from codeinterp_gateway.domain import ids
 from codeinterp_gateway.domain.catalog import CatalogService
@@ -48,8 +55,9 @@ class GatewayServices:
     settings: SettingsService
     inputs: InputResolver
     store: SqliteStore
-    objects: LocalObjectStore
-    local_catalog: LocalCatalog
+    objects: LocalObjectStore | S3ObjectStore
+    local_catalog: LocalCatalog  # in AWS mode: the GlueCatalog (same Protocol)
+    mode: str = "embedded"
 
     async def resolve_inputs(
         self,
@@ -82,13 +90,27 @@ def build_gateway_services(
     clock: Clock | None = None,
     *,
     owner: str = "anonymous",
+    mode: str = "embedded",
+    aws: AwsSettings | None = None,
+    transfer: S3TransferSettings | None = None,
+    objects: Any = None,
+    catalog_adapter: Any = None,
 ) -> GatewayServices:
     clock = clock or SystemClock()
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     store = SqliteStore(data_dir / DB_FILENAME)
-    objects = LocalObjectStore(data_dir / OBJECTS_DIRNAME)
-    local_catalog = LocalCatalog(store, catalog_dir)
+    if mode == "aws":
+        from codeinterp_gateway.adapters.glue_catalog import GlueCatalog
+
+        aws = aws or AwsSettings()
+        objects = objects or S3ObjectStore(aws, transfer=transfer)
+        local_catalog = catalog_adapter or GlueCatalog(aws, store, objects)
+    elif mode == "embedded":
+        objects = objects or LocalObjectStore(data_dir / OBJECTS_DIRNAME)
+        local_catalog = catalog_adapter or LocalCatalog(store, catalog_dir)
+    else:
+        raise ValueError(f"gateway mode {mode!r}: use embedded or aws")
     catalog = CatalogService(local_catalog)
     settings = SettingsService(store, clock)
     sessions = SessionService(store, catalog, objects, clock=clock)
@@ -109,4 +131,5 @@ def build_gateway_services(
         store=store,
         objects=objects,
         local_catalog=local_catalog,
+        mode=mode,
     )

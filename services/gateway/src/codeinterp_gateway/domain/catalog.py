@@ -111,6 +111,16 @@ def database_not_found(database: str) -> NotFound:
     )
 
 
+def check_table_owner(info: TableInfo, session_id: str, *, field: str) -> TableInfo:
+    """A table registered from an upload belongs to its session: no other session may select or read it."""
+    if info.session_id and session_id and info.session_id != session_id:
+        raise InvalidArgument(
+            f"table {info.database}.{info.table} belongs to another session", field=field,
+            reason="TABLE_OF_OTHER_SESSION", metadata={"table": f"{info.database}.{info.table}"},
+        )
+    return info
+
+
 def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", value.lower())
 

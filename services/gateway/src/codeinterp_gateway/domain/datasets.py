@@ -15,7 +15,9 @@ Signed uploads (embedded default): CreateDatasetUpload returns
 `{public_base_url}/v1/uploads/{token}` where the token is
 `base64url(upload name "\\n" expiry) "." base64url(HMAC-SHA256(secret, same bytes))`,
 valid for 15 minutes; PutUploadContent verifies it in constant time and stores the bytes
-at `sessions/{session}/uploads/{upload}.part`; CommitDatasetUpload ingests them.
+at `sessions/{session}/uploads/{upload}.part`; CommitDatasetUpload ingests them. In AWS mode
+(an ObjectStore with `presign_put`) the URL is a presigned S3 PUT of that same key, and
+CommitDatasetUpload reads the object from S3 (refusing it above the size limit).
 """
 
 from __future__ import annotations
@@ -324,9 +326,14 @@ class DatasetService:
             max_size_bytes=self.max_upload_bytes, create_time=now,
         )
         self._store.insert_upload(record)
-        token = self._signer.sign(record.name, record.expire_time)
+        presign_put = getattr(self._objects, "presign_put", None)
+        if presign_put is not None:
+            # AWS mode: the client PUTs straight to S3 (presigned, same TTL); commit reads it there.
+            url = presign_put(record.key, expires_s=int(UPLOAD_URL_TTL.total_seconds()), content_type="text/csv")
+        else:
+            url = f"{self._public_base_url}/v1/uploads/{self._signer.sign(record.name, record.expire_time)}"
         return UploadTicket(
-            name=record.name, upload_url=f"{self._public_base_url}/v1/uploads/{token}", method="PUT",
+            name=record.name, upload_url=url, method="PUT",
             headers={"Content-Type": "text/csv"}, expire_time=record.expire_time,
             max_size_bytes=record.max_size_bytes,
         )
@@ -355,9 +362,14 @@ class DatasetService:
                     return existing
                 raise FailedPrecondition(f"upload {name} was committed as {record.dataset}, since deleted",
                                          reason="UPLOAD_COMMITTED", metadata={"upload": name})
-            if record.state != "RECEIVED" or not self._objects.exists(record.key):
+            direct = record.state == "PENDING" and hasattr(self._objects, "presign_put")  # presigned S3 PUT
+            if (record.state != "RECEIVED" and not direct) or not self._objects.exists(record.key):
                 raise FailedPrecondition(f"upload {name} has not received any content yet; PUT the file first",
                                          reason="UPLOAD_NOT_RECEIVED", metadata={"upload": name})
+            if direct and self._objects.size(record.key) > record.max_size_bytes:
+                size = self._objects.size(record.key)
+                self._objects.delete(record.key)
+                raise too_large(size, record.max_size_bytes)
             data = self._objects.get(record.key)
             dataset = self._ingest(sid, record.filename, sniff_csv(data, max_bytes=record.max_size_bytes),
                                    record.dataset_id, select)

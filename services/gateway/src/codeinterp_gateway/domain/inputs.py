@@ -16,7 +16,7 @@ from typing import Any
 
 from codeinterp_common.errors import InvalidArgument, NotFound
 from codeinterp_gateway.domain import ids
-from codeinterp_gateway.domain.catalog import CatalogService, TableName
+from codeinterp_gateway.domain.catalog import CatalogService, TableName, check_table_owner
 from codeinterp_gateway.domain.csv_sniff import ColumnInfo, CsvLayout
 from codeinterp_gateway.domain.datasets import DatasetStore
 from codeinterp_gateway.domain.sessions import DataSource, SessionService, validate_s3_uri
@@ -79,7 +79,8 @@ class InputResolver:
                 alt = f"{sid}_{did}"
             elif source.table is not None:
                 ref = source.table
-                self._catalog.require_table(ref.database, ref.table, field_prefix=f"{field}.table")
+                check_table_owner(self._catalog.require_table(ref.database, ref.table, field_prefix=f"{field}.table"),
+                                  session_id, field=f"{field}.table")
                 info = self._catalog.catalog.get_table(ref.database, ref.table, sample_rows=SAMPLE_ROWS)
                 item = ResolvedInput(
                     name=_logical(ref.table), kind="TABLE", uri=info.location, table=ref, columns=info.columns,

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from codeinterp_common.errors import AlreadyExists, InvalidArgument, NotFound
 from codeinterp_gateway.domain import ids
-from codeinterp_gateway.domain.catalog import Catalog, CatalogService, TableName
+from codeinterp_gateway.domain.catalog import Catalog, CatalogService, TableName, check_table_owner
 from codeinterp_gateway.domain.clock import Clock, SystemClock
 
 MAX_DISPLAY_NAME = 200
@@ -294,7 +294,8 @@ class SessionService:
         """Replace the selected tables (datasets and s3 URIs stay); create the session if missing."""
         refs: list[TableName] = []
         for i, (database, table) in enumerate(tables):
-            info = self._catalog.require_table(database, table, field_prefix=f"tables[{i}]")
+            info = check_table_owner(self._catalog.require_table(database, table, field_prefix=f"tables[{i}]"),
+                                     session_id, field=f"tables[{i}]")
             if info.ref not in refs:
                 refs.append(info.ref)
         if len(refs) > MAX_DATA_SOURCES:
@@ -384,7 +385,10 @@ class SessionService:
                     raise NotFound(f"dataset {source.dataset} does not exist", reason="DATASET_NOT_FOUND",
                                    metadata={"dataset": source.dataset})
             elif source.table is not None:
-                self._catalog.require_table(source.table.database, source.table.table, field_prefix=f"{prefix}.table")
+                check_table_owner(
+                    self._catalog.require_table(source.table.database, source.table.table,
+                                                field_prefix=f"{prefix}.table"),
+                    session_id, field=f"{prefix}.table")
             elif source.s3_uri:
                 validate_s3_uri(source.s3_uri, field=f"{prefix}.s3_uri")
             else:
