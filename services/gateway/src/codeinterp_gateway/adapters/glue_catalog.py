@@ -55,10 +55,13 @@ _FLOAT_TYPES = {"float", "double", "real"}
 class RangeReader(Protocol):
     """What sampling needs from S3 (S3ObjectStore provides it)."""
 
-    def list_objects(self, full_prefix: str, *, bucket: str | None = None, limit: int = 0) -> list[dict[str, Any]]: ...
+    def list_objects(
+        self, full_prefix: str, *, bucket: str | None = None, limit: int = 0
+    ) -> list[dict[str, Any]]: ...
 
-    def read_range_full(self, full_key: str, start: int, length: int, *, key: str = "",
-                        bucket: str | None = None) -> bytes: ...
+    def read_range_full(
+        self, full_key: str, start: int, length: int, *, key: str = "", bucket: str | None = None
+    ) -> bytes: ...
 
 
 def glue_type(value: str) -> str:
@@ -73,8 +76,11 @@ def glue_type(value: str) -> str:
 
 
 def _columns(raw: list[dict[str, Any]] | None) -> tuple[ColumnInfo, ...]:
-    return tuple(ColumnInfo(c["Name"], glue_type(c.get("Type", "string")), c.get("Comment", "") or "")
-                 for c in raw or [] if c.get("Name"))
+    return tuple(
+        ColumnInfo(c["Name"], glue_type(c.get("Type", "string")), c.get("Comment", "") or "")
+        for c in raw or []
+        if c.get("Name")
+    )
 
 
 def _int_param(params: dict[str, str], *names: str) -> int:
@@ -95,9 +101,12 @@ def table_format(table: dict[str, Any]) -> str:
     classification = params.get("classification") or sd_params.get("classification") or ""
     if classification:
         return classification
-    hints = " ".join([
-        str(sd.get("InputFormat", "")), str((sd.get("SerdeInfo") or {}).get("SerializationLibrary", "")),
-    ]).lower()
+    hints = " ".join(
+        [
+            str(sd.get("InputFormat", "")),
+            str((sd.get("SerdeInfo") or {}).get("SerializationLibrary", "")),
+        ]
+    ).lower()
     for fmt in ("parquet", "orc", "avro", "json"):
         if fmt in hints:
             return fmt
@@ -206,7 +215,9 @@ class GlueCatalog:
                 raise database_not_found(kwargs["DatabaseName"]) from None
             raise map_client_error(exc, key=kwargs.get("DatabaseName", ""), what="Glue") from None
         except BotoCoreError as exc:
-            raise Unavailable(f"Glue request failed ({type(exc).__name__})", reason="AWS_UNAVAILABLE") from None
+            raise Unavailable(
+                f"Glue request failed ({type(exc).__name__})", reason="AWS_UNAVAILABLE"
+            ) from None
         return out
 
     def _glue_database_exists(self, database: str) -> bool:
@@ -230,17 +241,24 @@ class GlueCatalog:
                 return None
             raise map_client_error(exc, key=f"{database}.{table}", what="Glue") from None
         except BotoCoreError as exc:
-            raise Unavailable(f"Glue request failed ({type(exc).__name__})", reason="AWS_UNAVAILABLE") from None
+            raise Unavailable(
+                f"Glue request failed ({type(exc).__name__})", reason="AWS_UNAVAILABLE"
+            ) from None
 
     def _describe(self, database: str, raw: dict[str, Any]) -> TableInfo:
         sd = raw.get("StorageDescriptor") or {}
         params = {**(sd.get("Parameters") or {}), **(raw.get("Parameters") or {})}
         fmt = table_format(raw)
         location = str(sd.get("Location", "") or "")
-        version_src = "\n".join([
-            str(raw.get("VersionId", "")), str(raw.get("UpdateTime", "")), location,
-            str(params.get("totalSize", "")), str(params.get("numRows", "")),
-        ])
+        version_src = "\n".join(
+            [
+                str(raw.get("VersionId", "")),
+                str(raw.get("UpdateTime", "")),
+                location,
+                str(params.get("totalSize", "")),
+                str(params.get("numRows", "")),
+            ]
+        )
         return TableInfo(
             database=database,
             table=raw["Name"],
@@ -268,7 +286,7 @@ class GlueCatalog:
             prefix = ""
         candidates = []
         for obj in objects:
-            rel = obj["Key"][len(prefix):] if prefix else obj["Key"].rsplit("/", 1)[-1]
+            rel = obj["Key"][len(prefix) :] if prefix else obj["Key"].rsplit("/", 1)[-1]
             parts = [p for p in rel.split("/") if p]
             if not parts or any(p.startswith((".", "_")) for p in parts) or obj.get("Size", 0) <= 0:
                 continue
@@ -308,19 +326,26 @@ class GlueCatalog:
                 continue
             width = len(types) or len(row)
             cells = (row + [""] * width)[:width]
-            out.append(tuple(typed_cell(c, _sample_kind(t)) for c, t in zip(cells, types or ["string"] * width,
-                                                                           strict=True)))
+            out.append(
+                tuple(
+                    typed_cell(c, _sample_kind(t))
+                    for c, t in zip(cells, types or ["string"] * width, strict=True)
+                )
+            )
             if len(out) >= rows:
                 break
         return tuple(out)
 
-    def _sample_parquet(self, obj: dict[str, Any], rows: int, names: list[str]) -> tuple[tuple[Any, ...], ...]:
+    def _sample_parquet(
+        self, obj: dict[str, Any], rows: int, names: list[str]
+    ) -> tuple[tuple[Any, ...], ...]:
         try:
             import pyarrow.parquet as pq
         except ImportError:
             return ()
-        source = io.BufferedReader(_S3RangeFile(self._objects, obj["Bucket"], obj["Key"], int(obj["Size"])),
-                                   buffer_size=1024 * 1024)
+        source = io.BufferedReader(
+            _S3RangeFile(self._objects, obj["Bucket"], obj["Key"], int(obj["Size"])), buffer_size=1024 * 1024
+        )
         try:
             parquet = pq.ParquetFile(source)
             wanted = [n for n in names if n in parquet.schema_arrow.names] or None

@@ -35,8 +35,16 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_.=-]+")
 MAX_PRESIGN_S = 7 * 24 * 3600  # SigV4 limit
 _DELETE_BATCH = 1000  # DeleteObjects limit
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchBucket"}
-_DENIED = {"AccessDenied", "403", "Forbidden", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch",
-           "ExpiredToken", "InvalidToken"}
+_DENIED = {
+    "AccessDenied",
+    "403",
+    "Forbidden",
+    "AllAccessDisabled",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "InvalidToken",
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,12 @@ def validate_key(key: str, *, prefix: bool = False) -> str:
         or not segments
         or any(s in ("", ".", "..") or not _SEGMENT.fullmatch(s) for s in segments)
     ):
-        raise InvalidArgument(f"object key {key[:300]!r} is invalid", field="key", reason="OBJECT_KEY_INVALID",
-                              metadata={"key": key[:300]})
+        raise InvalidArgument(
+            f"object key {key[:300]!r} is invalid",
+            field="key",
+            reason="OBJECT_KEY_INVALID",
+            metadata={"key": key[:300]},
+        )
     return key
 
 
@@ -73,8 +85,11 @@ def map_client_error(exc: Exception, *, key: str = "", what: str = "S3") -> Serv
     if code in _NOT_FOUND or status == 404:
         return NotFound(f"object {key} does not exist", reason="OBJECT_NOT_FOUND", metadata=meta)
     if code in _DENIED or status == 403:
-        return PermissionDenied(f"{what} denied access to {key or 'the bucket'} ({code or status})",
-                                reason="AWS_ACCESS_DENIED", metadata=meta)
+        return PermissionDenied(
+            f"{what} denied access to {key or 'the bucket'} ({code or status})",
+            reason="AWS_ACCESS_DENIED",
+            metadata=meta,
+        )
     return Unavailable(f"{what} request failed ({code or status})", reason="AWS_UNAVAILABLE", metadata=meta)
 
 
@@ -102,7 +117,7 @@ class S3ObjectStore:
 
     def _relative(self, full_key: str) -> str:
         base = self.aws.key()
-        return full_key[len(base) + 1:] if base else full_key
+        return full_key[len(base) + 1 :] if base else full_key
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self.full_key(key)}"
@@ -110,7 +125,9 @@ class S3ObjectStore:
     # ------------------------------------------------------------ ObjectStore Protocol
 
     def put(self, key: str, data: bytes) -> int:
-        return self.put_fileobj(key, io.BytesIO(data), content_type="text/csv" if key.endswith(".csv") else "")
+        return self.put_fileobj(
+            key, io.BytesIO(data), content_type="text/csv" if key.endswith(".csv") else ""
+        )
 
     def put_fileobj(self, key: str, fileobj: BinaryIO, *, content_type: str = "") -> int:
         """Streams `fileobj` to the key: one PUT, or a multipart upload above the threshold."""
@@ -130,8 +147,9 @@ class S3ObjectStore:
         except ClientError as exc:
             raise map_client_error(exc, key=key) from None
         except BotoCoreError as exc:
-            raise Unavailable(f"S3 upload failed ({type(exc).__name__})", reason="AWS_UNAVAILABLE",
-                              metadata={"key": key}) from None
+            raise Unavailable(
+                f"S3 upload failed ({type(exc).__name__})", reason="AWS_UNAVAILABLE", metadata={"key": key}
+            ) from None
         return counter.count
 
     def get(self, key: str) -> bytes:
@@ -145,10 +163,12 @@ class S3ObjectStore:
         """Bytes [start, start+length) of an object (a ranged GET)."""
         return self.read_range_full(self.full_key(key), start, length, key=key)
 
-    def read_range_full(self, full_key: str, start: int, length: int, *, key: str = "",
-                        bucket: str | None = None) -> bytes:
-        body = self._get_object(full_key, key or full_key, Range=f"bytes={start}-{start + length - 1}",
-                                bucket=bucket)["Body"]
+    def read_range_full(
+        self, full_key: str, start: int, length: int, *, key: str = "", bucket: str | None = None
+    ) -> bytes:
+        body = self._get_object(
+            full_key, key or full_key, Range=f"bytes={start}-{start + length - 1}", bucket=bucket
+        )["Body"]
         with body:
             return body.read()
 
@@ -169,7 +189,7 @@ class S3ObjectStore:
         full_keys = self._list_full(self.full_key(prefix, prefix=True))
         deleted = 0
         for i in range(0, len(full_keys), _DELETE_BATCH):
-            batch = full_keys[i:i + _DELETE_BATCH]
+            batch = full_keys[i : i + _DELETE_BATCH]
             try:
                 reply = self.client.delete_objects(
                     Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
@@ -223,8 +243,11 @@ class S3ObjectStore:
             bucket, full = split_s3_uri(key_or_uri)
             base = self.aws.key()
             if bucket != self.bucket or (base and not full.startswith(base + "/")) or ".." in full.split("/"):
-                raise PermissionDenied(f"{key_or_uri} is outside the service's bucket prefix",
-                                       reason="S3_URI_OUTSIDE_PREFIX", metadata={"uri": key_or_uri})
+                raise PermissionDenied(
+                    f"{key_or_uri} is outside the service's bucket prefix",
+                    reason="S3_URI_OUTSIDE_PREFIX",
+                    metadata={"uri": key_or_uri},
+                )
         else:
             full = self.full_key(key_or_uri)
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": full}
@@ -237,7 +260,9 @@ class S3ObjectStore:
 
     # ------------------------------------------------------------ helpers
 
-    def _get_object(self, full_key: str, key: str, *, bucket: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def _get_object(
+        self, full_key: str, key: str, *, bucket: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -245,8 +270,9 @@ class S3ObjectStore:
         except ClientError as exc:
             raise map_client_error(exc, key=key) from None
         except BotoCoreError as exc:
-            raise Unavailable(f"S3 read failed ({type(exc).__name__})", reason="AWS_UNAVAILABLE",
-                              metadata={"key": key}) from None
+            raise Unavailable(
+                f"S3 read failed ({type(exc).__name__})", reason="AWS_UNAVAILABLE", metadata={"key": key}
+            ) from None
 
     def _head(self, full_key: str, key: str) -> dict[str, Any]:
         from botocore.exceptions import ClientError
@@ -259,7 +285,9 @@ class S3ObjectStore:
     def _list_full(self, full_prefix: str, *, bucket: str | None = None) -> list[str]:
         return [o["Key"] for o in self.list_objects(full_prefix, bucket=bucket)]
 
-    def list_objects(self, full_prefix: str, *, bucket: str | None = None, limit: int = 0) -> list[dict[str, Any]]:
+    def list_objects(
+        self, full_prefix: str, *, bucket: str | None = None, limit: int = 0
+    ) -> list[dict[str, Any]]:
         """Raw `Contents` entries (Key, Size, LastModified, ETag) under a full key prefix, paginated."""
         from botocore.exceptions import ClientError
 
