@@ -96,3 +96,9 @@ class ServerSettings:
     drain_s: float = setting(0.0, "Seconds NOT_SERVING is reported before the server stops accepting RPCs")
     max_rpc_s: float = setting(900.0, "Longest a unary RPC may run when the caller set no deadline")
     reflection: bool = setting(True, "Serve gRPC server reflection (grpcurl list/describe)")
+    service_token: str = setting(
+        "", "Shared secret the services present to each other (x-codeinterp-service-token); backends refuse calls "
+        "without it when set (a Kubernetes Secret in Helm). Empty: backends trust callers (bind 127.0.0.1)")
+    tls_cert_file: str = setting("", "PEM certificate of this service (mTLS between services when set with the key and CA)")
+    tls_key_file: str = setting("", "PEM private key of `tls_cert_file`")
+    tls_ca_file: str = setting("", "PEM CA bundle: backends require client certificates signed by it; clients verify servers with it")

@@ -19,7 +19,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from codeinterp_common.config import ServerSettings
+from codeinterp_common.auth import ServiceAuthInterceptor
+from codeinterp_common.config import ConfigError, ServerSettings
 from codeinterp_common.interceptors import ServerInterceptor
 
 log = logging.getLogger(__name__)
@@ -80,11 +81,21 @@ async def build_server(
     domain: str,
     extra_interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
     port: int | None = None,
+    auth_interceptor: grpc.aio.ServerInterceptor | None = None,
 ) -> RunningServer:
     """Creates and starts the server; returns it with the bound port. Health starts NOT_SERVING
-    for every service until the caller calls `set_serving()` (adapters ready)."""
+    for every service until the caller calls `set_serving()` (adapters ready).
+
+    Authentication: `auth_interceptor` (the gateway passes its client authenticator); the
+    default is the backends' `ServiceAuthInterceptor` (service token, principal metadata,
+    role matrix). TLS: with `tls_cert_file`/`tls_key_file` the port is TLS, and with
+    `tls_ca_file` too, client certificates are required (mTLS between services)."""
+    auth = auth_interceptor if auth_interceptor is not None else ServiceAuthInterceptor(settings.service_token)
+    if not settings.service_token and auth_interceptor is None and settings.host not in ("127.0.0.1", "::1", "localhost"):
+        log.warning("no service token configured and the port is not loopback: any caller is trusted",
+                    extra={"host": settings.host})
     server = grpc.aio.server(
-        interceptors=[ServerInterceptor(domain, max_rpc_s=settings.max_rpc_s), *extra_interceptors],
+        interceptors=[ServerInterceptor(domain, max_rpc_s=settings.max_rpc_s), auth, *extra_interceptors],
         options=channel_options(settings),
     )
     health_servicer = health.aio.HealthServicer()
@@ -97,7 +108,9 @@ async def build_server(
             reflection.SERVICE_NAME,
         ]
         reflection.enable_server_reflection(names, server)
-    bound = server.add_insecure_port(f"{settings.host}:{settings.grpc_port if port is None else port}")
+    address = f"{settings.host}:{settings.grpc_port if port is None else port}"
+    credentials = server_credentials(settings)
+    bound = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
     if bound == 0:
         raise RuntimeError(f"could not bind gRPC port {settings.host}:{settings.grpc_port}")
     await server.start()
@@ -105,6 +118,26 @@ async def build_server(
     await running.set_serving(False)
     log.info("grpc listening", extra={"port": bound, "services": [s.full_name for s in services]})
     return running
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
+
+
+def server_credentials(settings: ServerSettings) -> grpc.ServerCredentials | None:
+    """TLS credentials from the settings, or None (plaintext) when no certificate is set.
+    With a CA bundle, clients must present a certificate it signed (mTLS)."""
+    if not settings.tls_cert_file and not settings.tls_key_file:
+        return None
+    if not (settings.tls_cert_file and settings.tls_key_file):
+        raise ConfigError("CODEINTERP_TLS_CERT_FILE and CODEINTERP_TLS_KEY_FILE must be set together")
+    pair = [(_read(settings.tls_key_file, "TLS key"), _read(settings.tls_cert_file, "TLS certificate"))]
+    ca = _read(settings.tls_ca_file, "CA bundle") if settings.tls_ca_file else None
+    return grpc.ssl_server_credentials(pair, root_certificates=ca, require_client_auth=ca is not None)
 
 
 def install_signal_handlers(on_signal: Callable[[], Awaitable[None]]) -> None:

@@ -21,6 +21,7 @@ from codeinterp.raysupervisor.v1 import ray_supervisor_service_pb2 as ray_pb
 from codeinterp.raysupervisor.v1 import ray_supervisor_service_pb2_grpc as ray_grpc
 from codeinterp.sparksupervisor.v1 import spark_supervisor_service_pb2 as spark_pb
 from codeinterp.sparksupervisor.v1 import spark_supervisor_service_pb2_grpc as spark_grpc
+from codeinterp_common.auth import current_principal, principal_metadata
 from codeinterp_common.errors import Internal, InvalidArgument, from_rpc_error
 from codeinterp_common.server import remaining_timeout
 
@@ -114,10 +115,11 @@ class AskServicer(pb_grpc.AskServiceServicer):
         platform = request.execution_platform or request.execution_engine
         session = _session_name(request.session, request.session_id)
         if request.session_id and not request.session:
-            await self.backend.ensure_session(request.session_id)  # seed semantics
+            await self.backend.ensure_session(request.session_id)  # seed semantics (owned by the caller)
         inputs = await self.backend.resolve_inputs(session, _seed_sources(request))
         rid = dict(context.invocation_metadata() or ()).get("x-request-id", "")
-        metadata = (("x-request-id", rid),) if rid else None
+        principal = current_principal()
+        metadata = ((("x-request-id", rid),) if rid else ()) + (principal_metadata(principal) if principal else ())
         timeout = remaining_timeout(context, self.stream_timeout_s)
         attempts, limits, provider, model = self.backend.solve_defaults(framework)
         requested_provider = getattr(request, "provider", "")

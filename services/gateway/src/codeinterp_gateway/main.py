@@ -27,13 +27,14 @@ from codeinterp.gateway.v1 import (
 )
 from codeinterp.raysupervisor.v1 import ray_supervisor_service_pb2, ray_supervisor_service_pb2_grpc
 from codeinterp.sparksupervisor.v1 import spark_supervisor_service_pb2, spark_supervisor_service_pb2_grpc
-from codeinterp_common.clients import insecure_channel
+from codeinterp_common.clients import service_channel
 from codeinterp_common.config import from_env
 from codeinterp_common.logs import configure_logging
 from codeinterp_common.metrics import serve_metrics
 from codeinterp_common.server import ServiceSpec, build_server, install_signal_handlers
 from codeinterp_gateway.ask import AskServicer
 from codeinterp_gateway.ask_backend import GatewayAskBackend
+from codeinterp_gateway.auth import GatewayAuthInterceptor, build_gate
 from codeinterp_gateway.config import GatewaySettings
 from codeinterp_gateway.transcode import (
     GrpcInvoker,
@@ -111,9 +112,11 @@ async def serve(settings: GatewaySettings) -> None:
         **_aws_wiring(settings),
     )
     limit = settings.max_message_mb
-    codegen_ch = insecure_channel(settings.codegen_addr, max_message_mb=limit)
-    spark_ch = insecure_channel(settings.spark_supervisor_addr, max_message_mb=limit)
-    ray_ch = insecure_channel(settings.ray_supervisor_addr, max_message_mb=limit)
+    # Calls to the backends carry the service token (and use mTLS when certificates are set).
+    codegen_ch = service_channel(settings.codegen_addr, settings, max_message_mb=limit)
+    spark_ch = service_channel(settings.spark_supervisor_addr, settings, max_message_mb=limit)
+    ray_ch = service_channel(settings.ray_supervisor_addr, settings, max_message_mb=limit)
+    gate = build_gate(settings)  # one admission path for gRPC and REST
     ask = AskServicer(
         GatewayAskBackend(services),
         spark_supervisor_service_pb2_grpc.SparkSupervisorServiceStub(spark_ch),
@@ -129,7 +132,7 @@ async def serve(settings: GatewaySettings) -> None:
     }
     specs = [ServiceSpec(servicers[name], add, desc.full_name) for name, (desc, add) in OWN.items()]
     serve_metrics(settings.host, settings.metrics_port)
-    running = await build_server(settings, specs, domain=DOMAIN)
+    running = await build_server(settings, specs, domain=DOMAIN, auth_interceptor=GatewayAuthInterceptor(gate))
 
     local = LocalInvoker({OWN[name][0].full_name: servicers[name] for name in OWN}, domain=DOMAIN)
     invokers = {OWN[name][0].full_name: local for name in OWN}
@@ -149,6 +152,7 @@ async def serve(settings: GatewaySettings) -> None:
             descriptor_set_path=str(descriptor_set) if descriptor_set.exists() else None,
         ),
         is_serving=lambda: serving["up"],
+        gate=gate,
     )
     http = _Server(
         uvicorn.Config(

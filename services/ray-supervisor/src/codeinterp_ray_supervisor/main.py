@@ -21,7 +21,7 @@ import grpc
 from codeinterp.codegen.v1 import codegen_service_pb2 as cg
 from codeinterp.codegen.v1 import codegen_service_pb2_grpc as cg_grpc
 from codeinterp.raysupervisor.v1 import ray_supervisor_service_pb2_grpc as pb_grpc
-from codeinterp_common.clients import insecure_channel
+from codeinterp_common.clients import insecure_channel, service_channel
 from codeinterp_common.config import from_env
 from codeinterp_common.errors import from_rpc_error
 from codeinterp_common.jobs.manager import JobManager
@@ -47,14 +47,16 @@ log = logging.getLogger(__name__)
 class CodegenClient:
     """`async generate(req) -> resp` over the codegen service; errors keep their rich status."""
 
-    def __init__(self, addr: str, timeout_s: float = 120.0) -> None:
+    def __init__(self, addr: str, timeout_s: float = 120.0, settings=None) -> None:
         self.addr = addr
         self.timeout_s = timeout_s
+        self.settings = settings  # service token / mTLS for the channel (ServerSettings)
         self._channel = None
 
     async def __call__(self, request: cg.GenerateCodeRequest) -> cg.GenerateCodeResponse:
         if self._channel is None:
-            self._channel = insecure_channel(self.addr)
+            self._channel = (service_channel(self.addr, self.settings) if self.settings is not None
+                             else insecure_channel(self.addr))
         try:
             return await cg_grpc.CodegenServiceStub(self._channel).GenerateCode(request, timeout=self.timeout_s)
         except grpc.aio.AioRpcError as err:
@@ -175,7 +177,7 @@ def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
         ),
     )
     manager = JobManager(store, lambda _job: engine, id_prefix="ray", cancel_deadline_s=settings.cancel_deadline_s)
-    codegen = CodegenClient(settings.codegen_addr)
+    codegen = CodegenClient(settings.codegen_addr, settings=settings)
     jobs = JobService("ray", manager, generate or codegen, choose_platform=lambda _platform, _inputs: ("RAY", ""))
     raycluster = None
     if settings.kuberay_cluster:

@@ -11,7 +11,7 @@ from codeinterp.codegen.v1 import codegen_service_pb2 as cg
 from codeinterp.codegen.v1 import codegen_service_pb2_grpc as cg_grpc
 from codeinterp.sparksupervisor.v1 import spark_supervisor_service_pb2 as pb
 from codeinterp.sparksupervisor.v1 import spark_supervisor_service_pb2_grpc as pb_grpc
-from codeinterp_common.clients import insecure_channel
+from codeinterp_common.clients import service_channel
 from codeinterp_common.config import from_env
 from codeinterp_common.errors import from_rpc_error
 from codeinterp_common.jobs.manager import JobManager
@@ -54,7 +54,7 @@ async def serve(settings: SparkSupervisorSettings) -> None:
     engine = LocalEngine(executor, default_timeout_s=settings.job_timeout_s, default_preview_rows=settings.preview_rows)
     store = JobStore(data_dir / "jobs.db")
     manager = JobManager(store, lambda job: engine, id_prefix="spark", cancel_deadline_s=settings.cancel_deadline_s)
-    channel = insecure_channel(settings.codegen_addr, max_message_mb=settings.max_message_mb)
+    channel = service_channel(settings.codegen_addr, settings)  # service token / mTLS from settings
     jobs = JobService(
         "spark",
         manager,

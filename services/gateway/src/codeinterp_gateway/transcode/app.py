@@ -19,12 +19,14 @@ from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 
+from codeinterp_common.auth import RESERVED_PREFIX, principal_metadata
 from codeinterp_common.errors import (
     Internal,
     InvalidArgument,
     NotFound,
     ResourceExhausted,
     ServiceError,
+    Unauthenticated,
     Unimplemented,
     http_status,
 )
@@ -62,7 +64,7 @@ class TranscoderOptions:
     unary_timeout: float = 60.0  # default deadline (s) when the client sends no grpc-timeout
     stream_timeout: float = 300.0  # default deadline (s) for streaming methods
     max_timeout: float = 3600.0  # grpc-timeout values above this are clamped
-    forward_headers: tuple[str, ...] = ("authorization", "traceparent", "tracestate")
+    forward_headers: tuple[str, ...] = ("traceparent", "tracestate")  # credentials stay at the gateway
     openapi_title: str = "codeinterp API"
     openapi_version: str = "v1"
     descriptor_set_path: str | None = None  # FileDescriptorSet with source info (for descriptions)
@@ -149,7 +151,12 @@ class TranscodingApp:
         options: TranscoderOptions | None = None,
         is_serving: Callable[[], bool | Awaitable[bool]] | None = None,
         openapi: Mapping[str, Any] | None = None,
+        gate: Any = None,
     ) -> None:
+        """`gate` (codeinterp_gateway.auth.Gate): authenticates, authorizes and meters every
+        routed call; the principal is passed on in-process (CallOptions.principal) and to the
+        backends in metadata. None: no admission (tests of the transcoder alone)."""
+        self.gate = gate
         self.table = table
         self.invokers = dict(invokers)
         self.options = options or TranscoderOptions()
@@ -263,6 +270,8 @@ class TranscodingApp:
     def _grpc_metadata(key: str, value: str, metadata: list[tuple[str, str | bytes]]) -> None:
         if not key or key.startswith("grpc-") or not _MD_KEY_RE.match(key):
             return
+        if key.startswith(RESERVED_PREFIX) or key in ("authorization", "x-api-key"):
+            return  # identity is set by the gateway only
         if key.endswith("-bin"):
             import base64
             import binascii
@@ -349,7 +358,7 @@ class TranscodingApp:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _call_options(
-        self, route: Route, headers: Mapping[str, str], metadata: list, scope: dict
+        self, route: Route, headers: Mapping[str, str], metadata: list, scope: dict, principal: Any = None
     ) -> CallOptions:
         streaming = route.method.server_streaming or route.method.client_streaming
         gt = headers.get("grpc-timeout")
@@ -359,7 +368,9 @@ class TranscodingApp:
             timeout = self.options.stream_timeout if streaming else self.options.unary_timeout
         client = scope.get("client")
         peer = f"ipv4:{client[0]}:{client[1]}" if client else "unknown"
-        return CallOptions(tuple(metadata), timeout, peer)
+        if principal is not None:
+            metadata = [*metadata, *principal_metadata(principal)]
+        return CallOptions(tuple(metadata), timeout, peer, principal)
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -382,7 +393,44 @@ class TranscodingApp:
                     f"no backend serves {m.service}", reason="NO_BACKEND", metadata={"service": m.service}
                 )
             )
-        options = self._call_options(route, headers, metadata, scope)
+        principal, release = None, None
+        if self.gate is not None:
+            principal, release = await self._admit(m.path, headers)
+        try:
+            await self._call(route, bindings, scope, headers, metadata, receive, send, base, invoker, principal)
+        finally:
+            if release is not None:
+                await release()
+
+    async def _admit(self, method: str, headers: Mapping[str, str]) -> tuple[Any, Any]:
+        try:
+            return await self.gate.admit(method, headers.get)
+        except ServiceError as e:
+            extra: list[tuple[bytes, bytes]] = []
+            if isinstance(e, Unauthenticated):
+                from codeinterp_gateway.auth.gate import www_authenticate
+
+                extra = www_authenticate(e)
+            retry = getattr(e, "retry_after", None)
+            if retry is not None:
+                extra.append((b"retry-after", str(max(1, int(-(-retry // 1)))).encode("ascii")))
+            raise HttpError(e, None, extra) from None
+
+    async def _call(
+        self,
+        route: Route,
+        bindings: dict[str, str],
+        scope: dict,
+        headers: dict[str, str],
+        metadata: list,
+        receive: Callable,
+        send: Callable,
+        base: list,
+        invoker: Invoker,
+        principal: Any,
+    ) -> None:
+        m = route.method
+        options = self._call_options(route, headers, metadata, scope, principal)
         ct = headers.get("content-type")
         raw = route.raw_body or m.client_streaming
         has_body = bool(route.body)

@@ -19,6 +19,7 @@ import grpc
 from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 
+from codeinterp_common.auth import Principal, reset_principal, set_principal
 from codeinterp_common.errors import DeadlineExceeded, Internal, ServiceError
 from codeinterp_common.logs import request_id_var
 from codeinterp_gateway.transcode.routes import MethodInfo
@@ -41,6 +42,7 @@ class CallOptions:
     metadata: tuple[tuple[str, str | bytes], ...]
     timeout: float  # seconds; always set
     peer: str = "unknown"
+    principal: Principal | None = None  # the authenticated caller (bound for in-process calls)
 
 
 class Invoker(Protocol):
@@ -320,6 +322,7 @@ class LocalInvoker:
         handler = self._handler(method)
         ctx = self._context(options)
         token = request_id_var.set(self._request_id(options))
+        who = set_principal(options.principal)
         cancelled = False
         try:
             async with asyncio.timeout(options.timeout):
@@ -334,6 +337,7 @@ class LocalInvoker:
         finally:
             ctx._finish(cancelled)
             request_id_var.reset(token)
+            reset_principal(who)
         failed = ctx._status_if_failed()
         if failed is not None:
             raise RpcStatusError(failed)
@@ -351,6 +355,7 @@ class LocalInvoker:
         handler = self._handler(method)
         ctx = self._context(options)
         token = request_id_var.set(self._request_id(options))
+        who = set_principal(options.principal)
         cancelled = False
         try:
             result = handler(request, ctx)
@@ -375,6 +380,7 @@ class LocalInvoker:
                 request_id_var.reset(token)
             except ValueError:  # finalised in another context
                 pass
+            reset_principal(who)
         failed = ctx._status_if_failed()
         if failed is not None:
             raise RpcStatusError(failed)
