@@ -123,6 +123,8 @@ RULES: dict[str, str] = {
     "safety.monkeypatch": "assigning attributes of imported modules, spark, ray or inputs",
     "safety.library-io": "pandas/numpy/pyarrow file I/O or deserialisation",
     "safety.sql-reflection": "reflect()/java_method()/call_function in SQL strings or functions",
+    "safety.resource-abuse": "resource abuse visible in the source: `while True` that never leaves, long sleeps, "
+                             "huge constant repetitions/powers, regexes with nested quantifiers",
     # safety (Spark)
     "safety.py4j-escape": "sparkContext, sc, SparkContext, _jvm, _jsc, _jsparkSession, _gateway, _j*",
     "safety.rdd-api": ".rdd, parallelize, RDD API",

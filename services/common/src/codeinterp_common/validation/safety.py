@@ -98,6 +98,9 @@ COMMON_NAME_RULES: dict[str, tuple[str, str]] = {
     "make_dataclass": ("safety.dynamic-code", "dataclasses.make_dataclass generates code"),
     "get_type_hints": ("safety.dynamic-code", "typing.get_type_hints evaluates strings"),
     "ForwardRef": ("safety.dynamic-code", "typing.ForwardRef evaluates strings"),
+    "fromtextfile": ("safety.library-io", "numpy.ma.mrecords.fromtextfile reads files"),
+    "mrecords": ("safety.library-io", "numpy.ma.mrecords reads files"),
+    "reset_tzpath": ("safety.library-io", "zoneinfo.reset_tzpath points time-zone loading at arbitrary files"),
 }
 #: Rules that apply to attribute names only (a local variable called `query` is fine).
 COMMON_ATTR_RULES: dict[str, tuple[str, str]] = {
@@ -160,6 +163,89 @@ def string_findings(value: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+# ---------------------------------------------------------------------------- resource abuse (class 9)
+
+#: Longest constant sleep generated analytics code may contain.
+MAX_SLEEP_S = 30.0
+#: Largest constant repetition count / result size (elements, characters or bits) allowed.
+MAX_CONSTANT_SIZE = 10**8
+#: Calls whose string arguments are regular expressions (re, pandas .str, Spark, pyarrow).
+REGEX_FUNCS = frozenset({
+    "match", "search", "fullmatch", "findall", "finditer", "sub", "subn", "split", "compile",
+    "regexp_extract", "regexp_extract_all", "regexp_replace", "rlike", "regexp", "regexp_like",
+    "regexp_count", "regexp_substr", "regexp_instr", "contains", "extract", "extractall", "replace",
+    "match_substring_regex", "count_substring_regex", "replace_substring_regex", "extract_regex",
+    "split_pattern_regex",
+})
+#: A group holding a quantifier that is itself repeated: `(a+)+`, `(a*)*`, `(\w+\s?)*`, `(.*a){20,}`,
+#: or an alternation of overlapping branches repeated: `(a|a)*` / `(a|ab)+`.
+_CATASTROPHIC_REGEX = re.compile(
+    r"\((?:\?:)?(?:[^()\\]|\\.)*?(?:[+*]|\{\d*,\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})"
+    r"|\((?:\?:)?([^()|\\]+)\|\1[^()]*\)[+*]"
+)
+
+
+def _const_number(node: ast.AST | None) -> float | None:
+    """The value of a constant int/float expression (+, -, *, **, <<, unary minus), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        v = _const_number(node.operand)
+        return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Pow, ast.LShift)):
+        left, right = _const_number(node.left), _const_number(node.right)
+        if left is None or right is None:
+            return None
+        try:
+            if isinstance(node.op, ast.Pow):
+                if abs(left) > 1 and right > 64:
+                    return float("inf")
+                return float(left) ** float(right) if right >= 0 else 0.0
+            if isinstance(node.op, ast.LShift):
+                return float("inf") if right > 64 else float(left) * 2.0 ** right
+            if isinstance(node.op, ast.Mult):
+                return float(left) * float(right)
+            return float(left) + float(right) if isinstance(node.op, ast.Add) else float(left) - float(right)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            return float("inf")
+    return None
+
+
+def _sequence_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+        return True
+    return isinstance(node, (ast.List, ast.Tuple, ast.JoinedStr))
+
+
+def huge_constant(node: ast.BinOp) -> str | None:
+    """A message if `node` builds a constant far beyond any analytics need (huge string/list, 10**10**10)."""
+    if isinstance(node.op, ast.Mult):
+        for seq, count in ((node.left, node.right), (node.right, node.left)):
+            if _sequence_literal(seq):
+                n = _const_number(count)
+                if n is not None and n > MAX_CONSTANT_SIZE:
+                    return f"repeating a literal {n:.3g} times exhausts memory"
+        return None
+    n = _const_number(node)
+    if n is not None and abs(n) > 2.0 ** min(MAX_CONSTANT_SIZE, 1000):
+        return "a constant this large (huge power / shift) only burns CPU and memory"
+    return None
+
+
+def _can_leave_loop(loop: ast.While) -> bool:
+    """A break of this loop, or a return/raise/exit anywhere in its body (not in nested defs)."""
+    stack: list[tuple[ast.AST, bool]] = [(n, True) for n in loop.body]
+    while stack:
+        node, own = stack.pop()
+        if isinstance(node, (ast.Return, ast.Raise)) or (isinstance(node, ast.Break) and own):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        inner = own and not isinstance(node, (ast.For, ast.AsyncFor, ast.While))
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return False
+
+
 def module_allowed(mod: str, allowed: frozenset[str]) -> bool:
     return mod in allowed
 
@@ -191,6 +277,7 @@ class SafetyRule(Rule):
             ast.arg: self.on_arg,
             ast.BinOp: self.on_binop,
             ast.MatchClass: self.on_match_class,
+            ast.While: self.on_while,
         }
 
     def on_match_class(self, node: ast.MatchClass, ctx: Context) -> None:
@@ -305,6 +392,9 @@ class SafetyRule(Rule):
             ctx.add(rule[0], node, f"name {name!r}: {rule[1]}")
 
     def on_attribute(self, node: ast.Attribute, ctx: Context) -> None:
+        if node.attr == "format" and id(node) not in ctx.called:
+            ctx.add("safety.format-string", node,
+                    ".format must be called directly on a literal template (a bound .format can walk attributes)")
         rule = self.attr_rules.get(node.attr)
         if node.attr == "compile" and ctx.resolve(dotted_name(node)) != "re.compile":
             ctx.add("safety.forbidden-call", node, "compile reached as an attribute (only re.compile is allowed)")
@@ -365,6 +455,21 @@ class SafetyRule(Rule):
         elif isinstance(func, ast.Attribute):
             if func.attr in ("format", "format_map"):
                 self._check_format(node, func, ctx)
+        fname = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+        if fname == "sleep":
+            secs = node.args[0] if node.args else None
+            value = _const_number(secs) if secs is not None else None
+            if value is None or value > MAX_SLEEP_S:
+                ctx.add("safety.resource-abuse", node,
+                        f"sleep() longer than {MAX_SLEEP_S:g} s (or computed) only burns the job's time budget")
+        elif fname in REGEX_FUNCS:
+            for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+                pattern = const_str(arg)
+                if pattern and _CATASTROPHIC_REGEX.search(pattern):
+                    ctx.add("safety.resource-abuse", arg,
+                            f"regular expression {pattern[:60]!r} has nested quantifiers "
+                            "(catastrophic backtracking)")
+                    break
         for kw in node.keywords:
             if kw.arg and kw.arg.startswith("__"):
                 ctx.add("safety.dunder-access", kw.value, f"keyword argument {kw.arg!r} is not allowed")
@@ -412,6 +517,10 @@ class SafetyRule(Rule):
             ctx.add(rule_id, node, message)
 
     def on_binop(self, node: ast.BinOp, ctx: Context) -> None:
+        if isinstance(node.op, (ast.Mult, ast.Pow, ast.LShift)):
+            problem = huge_constant(node)
+            if problem:
+                ctx.add("safety.resource-abuse", node, problem)
         # "__cla" + "ss__": fold constant concatenations (only at the top of a chain).
         if isinstance(node.op, ast.Add) and (
             isinstance(node.right, ast.Constant) and isinstance(node.right.value, str)
@@ -437,6 +546,13 @@ class SafetyRule(Rule):
             for kw in node.keywords:
                 if kw.arg == "metaclass":
                     ctx.add("safety.dynamic-code", node, "custom metaclasses are not allowed")
+
+    def on_while(self, node: ast.While, ctx: Context) -> None:
+        test = node.test
+        always = isinstance(test, ast.Constant) and bool(test.value) and not isinstance(test.value, str)
+        if always and not _can_leave_loop(node):
+            ctx.add("safety.resource-abuse", node,
+                    "`while True` without break/return/raise never ends (the job would only stop at its timeout)")
 
     def on_global(self, node: ast.Global | ast.Nonlocal, ctx: Context) -> None:
         for name in node.names:

@@ -8,6 +8,7 @@ import re
 
 from .contract import ContractRule, check_read_arg, finish_contract, input_derived
 from .core import Context, Handler, Read, Rule, Workflow, chain, const_str, kwarg
+from .safety import _SQL_REFLECTION as SQL_REFLECTION_RE
 from .safety import COMMON_MODULES, DATAFRAME_MODULES, SafetyRule
 
 SPARK_MODULES = COMMON_MODULES | DATAFRAME_MODULES | frozenset({
@@ -31,14 +32,14 @@ SPARK_NAME_RULES: dict[str, tuple[str, str]] = {
                           "HiveContext", "_jvm", "_jsc", "_jsparkSession", "_gateway", "_sc", "java_gateway",
                           "py4j", "JavaObject", "JVMView", "launch_gateway", "_active_spark_context",
                           "_activeSession", "_instantiatedSession", "JavaGateway", "SparkFiles")},
-    **{n: _RDD for n in ("rdd", "RDD", "parallelize", "toJavaRDD", "javaToPython", "mapPartitions",
+    **{n: _RDD for n in ("rdd", "RDD", "parallelize", "toJavaRDD", "javaRDD", "toJSON", "javaToPython", "mapPartitions",
                          "mapPartitionsWithIndex", "newAPIHadoopFile", "hadoopFile", "sequenceFile",
                          "pickleFile", "wholeTextFiles", "binaryFiles", "hadoopRDD")},
     **{n: _UDF for n in ("udf", "pandas_udf", "udtf", "UserDefinedFunction", "UserDefinedTableFunction",
                          "mapInPandas", "mapInArrow", "applyInPandas", "applyInArrow",
                          "applyInPandasWithState", "foreach", "foreachPartition", "foreachBatch",
                          "call_udf", "dataSource", "registerJavaFunction", "registerFunction",
-                         "PandasUDFType", "arrow_udf")},
+                         "PandasUDFType", "arrow_udf", "pandas_api", "to_pandas_on_spark", "to_koalas")},
     **{n: _DEP for n in ("addPyFile", "addFile", "addJar", "addArchive", "addArtifact", "addArtifacts",
                          "copyFromLocalToFs", "setCheckpointDir")},
     "SparkConf": _CONF,
@@ -91,6 +92,45 @@ _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
 _READER_BUILDERS = frozenset({"format", "option", "options", "schema"})
 _BUILDER_BAD = frozenset({"master", "config", "remote", "enableHiveSupport", "create"})
 _BUILDER_OK = frozenset({"builder", "appName", "getOrCreate"})
+
+
+#: Calls whose string arguments are Spark SQL expression text.
+SQL_TEXT_FUNCS = frozenset({"expr", "selectExpr", "filter", "where"})
+_STR_BUILDERS = frozenset({"join", "format", "replace", "strip", "lower", "upper", "decode", "encode",
+                           "removeprefix", "removesuffix", "translate", "capitalize", "title", "swapcase",
+                           "casefold", "zfill", "center", "ljust", "rjust", "lstrip", "rstrip", "expandtabs"})
+
+
+def computed_sql_text(node: ast.AST) -> str | None:
+    """Why `node` is SQL text computed at run time (None for literals, f-strings, names, columns).
+
+    f-strings are tolerated (benign code interpolates column names); their literal parts and
+    constant interpolations are checked like any string constant."""
+    if isinstance(node, ast.Starred):
+        node = node.value
+    if isinstance(node, ast.JoinedStr):
+        text = "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            else (v.value.value if isinstance(v, ast.FormattedValue) and isinstance(v.value, ast.Constant)
+                  and isinstance(v.value.value, str) else "x")
+            for v in node.values)
+        return "an f-string that spells reflect()/java_method()" if SQL_REFLECTION_RE.search(text) else None
+    if isinstance(node, ast.Constant) or const_str(node) is not None:
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        sides = (node.left, node.right)
+        if any(isinstance(s, (ast.Constant, ast.JoinedStr)) and isinstance(getattr(s, "value", ""), str)
+               for s in sides) or any(computed_sql_text(s) for s in sides):
+            return "a string built by concatenation or % formatting"
+    if isinstance(node, ast.Call):
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr in _STR_BUILDERS:
+            return f"a string built with .{f.attr}()"
+        if isinstance(f, ast.Name) and f.id in ("str", "chr", "bytes", "repr", "format"):
+            return f"a string built with {f.id}()"
+    if isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Constant, ast.JoinedStr)):
+        return "a sliced string"
+    return None
 
 
 def _tolerated_session(value: ast.AST) -> bool:
@@ -146,6 +186,15 @@ class SparkRule(Rule):
 
     def on_call(self, node: ast.Call, ctx: Context) -> None:
         func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+        if name in SQL_TEXT_FUNCS:
+            for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+                problem = computed_sql_text(arg)
+                if problem:
+                    ctx.add("safety.sql-reflection", arg,
+                            f"{name}() with {problem}: SQL expression text must be a literal "
+                            "(computed text can hide reflect()/java_method())")
+                    break
         if not isinstance(func, ast.Attribute):
             return
         attr = func.attr

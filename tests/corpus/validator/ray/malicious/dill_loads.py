@@ -1,0 +1,7 @@
+# expect: safety.forbidden-import
+# class: 6-dynamic-code
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+import dill
+x = dill.loads(b"")
+result = ds

@@ -1,0 +1,6 @@
+# expect: safety.dunder-access
+# class: 5-indirect-import
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+x = __import__("os").getcwd()
+result = ds

@@ -1,0 +1,7 @@
+# expect: safety.forbidden-import
+# class: 11-forbidden-modules-builtins
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+import gc
+x = gc.get_objects()
+result = ds

@@ -1,0 +1,6 @@
+# expect: safety.resource-abuse
+# class: 9-resource-abuse
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+x = 1 << 10**9
+result = ds

@@ -1,0 +1,6 @@
+# expect: safety.runtime-env
+# class: 8-escape-hatches
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+ray.init(runtime_env={"pip": ["evil"]})
+result = ds

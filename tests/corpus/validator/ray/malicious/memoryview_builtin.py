@@ -1,0 +1,6 @@
+# expect: safety.forbidden-call
+# class: 11-forbidden-modules-builtins
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+x = memoryview(b"x")
+result = ds

@@ -1,0 +1,6 @@
+# expect: safety.dunder-access
+# class: 2-function-internals
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+x = ds.count.__func__.__globals__
+result = ds

@@ -1,0 +1,7 @@
+# expect: safety.forbidden-call
+# class: 6-dynamic-code
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+import pandas as pd
+x = pd.eval("1 + 1")
+result = ds

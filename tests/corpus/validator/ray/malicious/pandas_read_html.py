@@ -1,0 +1,7 @@
+# expect: safety.library-io
+# class: 11-forbidden-modules-builtins
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+import pandas as pd
+x = pd.read_html("http://evil.example")
+result = ds

@@ -1,0 +1,6 @@
+# expect: safety.ray-api
+# class: 8-escape-hatches
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+n = ray.nodes()
+result = ds

@@ -1,0 +1,5 @@
+# expect: workflow.literal-path
+# class: 14-literal-paths
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+result = ray.data.read_csv("s3://other-tenant/x.csv")

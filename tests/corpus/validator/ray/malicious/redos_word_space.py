@@ -1,0 +1,7 @@
+# expect: safety.resource-abuse
+# class: 9-resource-abuse
+import ray
+ds = ray.data.read_csv(inputs["sales"])
+import re
+x = re.findall(r"(\w+\s?)*$", "x")
+result = ds

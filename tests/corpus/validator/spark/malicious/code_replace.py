@@ -1,0 +1,7 @@
+# expect: safety.dunder-access
+# class: 2-function-internals
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+def g():
+    return 1
+x = g.__code__.replace(co_consts=(2,))
+result = df

@@ -1,0 +1,7 @@
+# expect: safety.dunder-access
+# class: 2-function-internals
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+def g(*, a=1):
+    return a
+x = g.__kwdefaults__
+result = df

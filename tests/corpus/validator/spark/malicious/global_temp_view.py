@@ -1,0 +1,5 @@
+# expect: workflow.catalog-api
+# class: 8-escape-hatches
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+df.createGlobalTempView("leak")
+result = df

@@ -1,0 +1,5 @@
+# expect: safety.resource-abuse
+# class: 9-resource-abuse
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+x = 1 << 10**9
+result = df

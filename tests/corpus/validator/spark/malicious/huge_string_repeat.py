@@ -1,0 +1,5 @@
+# expect: safety.resource-abuse
+# class: 9-resource-abuse
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+x = "A" * 10**10
+result = df

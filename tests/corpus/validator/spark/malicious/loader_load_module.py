@@ -1,0 +1,5 @@
+# expect: safety.dunder-access
+# class: 5-indirect-import
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+x = __loader__.load_module("os")
+result = df

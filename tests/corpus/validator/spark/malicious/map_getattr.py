@@ -1,0 +1,5 @@
+# expect: safety.dynamic-attribute
+# class: 4-computed-attributes
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+x = list(map(getattr, [df], ["count"]))
+result = df

@@ -1,0 +1,5 @@
+# expect: safety.dunder-access
+# class: 2-function-internals
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+x = df.count.__func__.__globals__
+result = df

@@ -1,0 +1,6 @@
+# expect: safety.forbidden-import
+# class: 11-forbidden-modules-builtins
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+import platform
+x = platform.uname()
+result = df

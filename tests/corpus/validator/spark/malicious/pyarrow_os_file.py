@@ -1,0 +1,6 @@
+# expect: safety.library-io
+# class: 11-forbidden-modules-builtins
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+import pyarrow as pa
+x = pa.OSFile('passwd').read()
+result = df

@@ -1,0 +1,5 @@
+# expect: safety.forbidden-import
+# class: 11-forbidden-modules-builtins
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+from pyspark.ml import Pipeline
+result = df

@@ -1,0 +1,4 @@
+# expect: safety.rdd-api
+# class: 8-escape-hatches
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = df.rdd.mapPartitions(lambda it: it).toDF()

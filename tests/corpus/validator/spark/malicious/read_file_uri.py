@@ -1,0 +1,4 @@
+# expect: workflow.literal-path
+# class: 14-literal-paths
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = spark.read.csv("file:///etc/passwd")

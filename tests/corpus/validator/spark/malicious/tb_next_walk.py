@@ -1,0 +1,9 @@
+# expect: safety.introspection
+# class: 3-frames
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+try:
+    1 / 0
+except Exception as e:
+    t = e.args
+    x = t.tb_next
+result = df

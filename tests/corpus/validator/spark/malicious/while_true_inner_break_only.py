@@ -1,0 +1,7 @@
+# expect: safety.resource-abuse
+# class: 9-resource-abuse
+df = spark.read.csv(inputs["sales"], header=True, inferSchema=True)
+while True:
+    for i in range(3):
+        break
+result = df
