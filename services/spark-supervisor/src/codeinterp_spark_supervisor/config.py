@@ -24,3 +24,20 @@ class SparkSupervisorSettings(ServerSettings):
     preview_rows: int = setting(100, "Default rows kept in a result preview")
     max_attempts: int = setting(3, "Default attempts of the solve loop")
     cancel_deadline_s: float = setting(30.0, "After this a cancel that did not take effect is reported as failed")
+    # -- AWS mode (mode=aws; the CODEINTERP_AWS_* settings give the region, bucket and endpoints) --
+    lambda_function: str = setting("", "AWS mode: Lambda function (name or ARN) running Spark; empty: Lambda off")
+    lambda_timeout_s: float = setting(300.0, "AWS mode: the Lambda function's configured timeout")
+    emr_application_id: str = setting("", "AWS mode: EMR Serverless application id; empty: EMR off")
+    emr_execution_role_arn: str = setting("", "AWS mode: IAM role EMR Serverless job runs assume")
+    emr_spark_submit_parameters: str = setting(
+        "--conf spark.executor.memory=4g --conf spark.executor.cores=2",
+        "AWS mode: sparkSubmitParameters of every EMR Serverless job run",
+    )
+    emr_timeout_s: float = setting(1800.0, "AWS mode: default time limit of an EMR Serverless job (cancelled past it)")
+    emr_poll_initial_s: float = setting(2.0, "AWS mode: first GetJobRun poll delay (grows x1.6, with jitter)")
+    emr_poll_max_s: float = setting(20.0, "AWS mode: longest GetJobRun poll delay")
+    file_size_threshold_mb: int = setting(500, "AWS mode, AUTO: inputs up to this total go to Lambda, above to EMR")
+    small_table_mb: int = setting(100, "AWS mode, AUTO: catalog tables up to this size (Glue statistics) may use Lambda")
+    lambda_max_input_mb: int = setting(1024, "AWS mode: an explicit LAMBDA request above this input size is refused")
+    allow_local: bool = setting(False, "AWS mode: also accept execution_platform=LOCAL (the warm local engine)")
+    escalate_to_emr: bool = setting(True, "AWS mode: re-run once on EMR a Lambda job that hit the function's limits")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -53,16 +54,32 @@ async def serve(settings: SparkSupervisorSettings) -> None:
     )
     engine = LocalEngine(executor, default_timeout_s=settings.job_timeout_s, default_preview_rows=settings.preview_rows)
     store = JobStore(data_dir / "jobs.db")
-    manager = JobManager(store, lambda job: engine, id_prefix="spark", cancel_deadline_s=settings.cancel_deadline_s)
+    aws_runtime = aws_settings = None
+    if settings.mode == "aws":  # Lambda / EMR Serverless (issue 5); the embedded default never gets here
+        from codeinterp_common.aws import AwsSettings
+        from codeinterp_spark_supervisor.aws_mode import build_aws_runtime
+
+        aws_settings = from_env(AwsSettings)
+        aws_runtime = build_aws_runtime(
+            settings,
+            aws_settings,
+            local_engine=engine,
+            local_status=lambda: "ready" if getattr(executor, "is_ready", lambda: False)() else "starting",
+            store=lambda: store,
+        )
+    engine_for = aws_runtime.engine_for if aws_runtime is not None else (lambda job: engine)
+    manager = JobManager(store, engine_for, id_prefix="spark", cancel_deadline_s=settings.cancel_deadline_s)
     channel = service_channel(settings.codegen_addr, settings)  # service token / mTLS from settings
     jobs = JobService(
         "spark",
         manager,
         make_generate(cg_grpc.CodegenServiceStub(channel), settings.codegen_timeout_s),
-        choose_platform=embedded_platform,
+        choose_platform=aws_runtime.choose_platform if aws_runtime is not None else embedded_platform,
     )
 
-    def platform_status() -> pb.PlatformStatus:
+    def platform_status():
+        if aws_runtime is not None:  # GetFunction / GetApplication: off the event loop
+            return asyncio.to_thread(aws_runtime.platform_status)
         ready = executor.is_ready() if hasattr(executor, "is_ready") else False
         return pb.PlatformStatus(
             local_status="ready" if ready else "starting",
@@ -73,13 +90,21 @@ async def serve(settings: SparkSupervisorSettings) -> None:
         )
 
     def spark_config() -> pb.SparkConfig:
-        return pb.SparkConfig(
+        config = pb.SparkConfig(
             max_retries=settings.max_attempts,
             result_preview_rows=settings.preview_rows,
             mode=settings.mode,
             model_id="plan-v1",
-            file_size_threshold_mb=500,
+            file_size_threshold_mb=settings.file_size_threshold_mb,
         )
+        if aws_settings is not None:
+            config.s3_bucket = aws_settings.aws_bucket
+            config.region = aws_settings.aws_region
+            config.lambda_function = settings.lambda_function
+            config.emr_application_id = settings.emr_application_id
+            config.lambda_timeout_seconds = int(settings.lambda_timeout_s)
+            config.emr_timeout_minutes = int(settings.emr_timeout_s // 60)
+        return config
 
     def export(code: str, inputs) -> str:
         return render_standalone_script(code, {i.name: InputSpec.from_proto(i) for i in inputs})
@@ -93,6 +118,8 @@ async def serve(settings: SparkSupervisorSettings) -> None:
     )
 
     async def started(_running) -> None:
+        if aws_runtime is not None and not aws_runtime.uses_local:
+            return  # AWS mode without LOCAL: no local Spark at all
         await executor.start()  # warms the JVM and the worker pool in the background
 
     # Reconcile before the server accepts work: only jobs of an earlier process are touched.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from google.api import httpbody_pb2
 
@@ -24,7 +25,7 @@ class SparkSupervisorServicer(pb_grpc.SparkSupervisorServiceServicer):
         jobs: JobService,
         *,
         export: Callable[[str, list[t.ExecutionInput]], str],
-        platform_status: Callable[[], pb.PlatformStatus],
+        platform_status: Callable[[], pb.PlatformStatus | Awaitable[pb.PlatformStatus]],
         spark_config: Callable[[], pb.SparkConfig],
         default_max_attempts: int = 3,
     ) -> None:
@@ -100,7 +101,8 @@ class SparkSupervisorServicer(pb_grpc.SparkSupervisorServiceServicer):
             yield event
 
     async def GetPlatformStatus(self, request, context) -> pb.PlatformStatus:
-        return self.platform_status()
+        status = self.platform_status()
+        return await status if inspect.isawaitable(status) else status  # AWS mode asks AWS off the loop
 
     async def GetSparkConfig(self, request, context) -> pb.SparkConfig:
         return self.spark_config()

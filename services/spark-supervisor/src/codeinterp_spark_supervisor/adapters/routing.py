@@ -271,3 +271,55 @@ class Router:
 
     async def __call__(self, requested: int, inputs: list[t.ExecutionInput]) -> tuple[str, str]:
         return await asyncio.to_thread(self.choose_sync, requested, list(inputs))
+
+
+# -------------------------------------------------------------------------- escalation
+
+
+class EscalatingEngine:
+    """Lambda first; a run that hit the function's own limits (out of memory, function
+    timeout, /tmp full: `should_escalate`, the LambdaEngine's "lambda-limit:" marker) is
+    re-run ONCE on EMR Serverless with the same pinned code (the same job record). The switch
+    is streamed as a "platform" log line and recorded on the job (`effective_platform`,
+    `platform_reason`) through `record(job_id, **fields)`. The EMR run gets the job's full
+    time limit again."""
+
+    platform = LAMBDA
+
+    def __init__(self, primary, fallback, *, should_escalate, record) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.should_escalate = should_escalate
+        self.record = record
+        self._active: dict[str, object] = {}
+        self._cancelled: set[str] = set()
+
+    async def run(self, job, on_log):
+        self._active[job.id] = self.primary
+        try:
+            outcome = await self.primary.run(job, on_log)
+            if job.id in self._cancelled or not self.should_escalate(outcome):
+                return outcome
+            first_line = (outcome.error or "").splitlines()[0][:300] if outcome.error else outcome.error_class
+            reason = f"escalated to {EMR}: the Lambda run hit the function's limits ({first_line})"
+            on_log("platform", f"platform {EMR}: {reason}")
+            self.record(
+                job.id,
+                effective_platform=EMR,
+                platform_reason=f"{job.platform_reason}; {reason}" if job.platform_reason else reason,
+            )
+            self._active[job.id] = self.fallback
+            return await self.fallback.run(job, on_log)
+        finally:
+            self._active.pop(job.id, None)
+            self._cancelled.discard(job.id)
+
+    async def cancel(self, job_id: str) -> bool:
+        self._cancelled.add(job_id)
+        engine = self._active.get(job_id)
+        return await engine.cancel(job_id) if engine is not None else False
+
+    async def reattach(self, job, on_log):
+        if job.effective_platform == EMR:
+            return await self.fallback.reattach(job, on_log)
+        return await self.primary.reattach(job, on_log)
