@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from codeinterp_common.config import from_env, setting
 from codeinterp_common.errors import FailedPrecondition, ServiceError, Unavailable
 
 # Stable key of the migrations advisory lock (any bigint; the same one in every replica).
@@ -53,6 +54,24 @@ def check_url(url: str) -> str:
 def redact(url: str) -> str:
     """The URL without its password (for logs)."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Read by every service that keeps state (environment variables CODEINTERP_DATABASE_*)."""
+
+    database_url: str = setting(
+        "",
+        "Where state lives. Empty: SQLite files in each service's data directory (embedded default); "
+        "postgresql://user@host:5432/db: PostgreSQL for multi-replica deployments (Helm: from a Secret)",
+    )
+    database_pool_size: int = setting(8, "PostgreSQL: connections per process")
+    database_connect_timeout_s: int = setting(5, "PostgreSQL: seconds to connect")
+    database_statement_timeout_ms: int = setting(30000, "PostgreSQL: longest one statement may run")
+
+
+def database_settings() -> DatabaseSettings:
+    return from_env(DatabaseSettings)
 
 
 @dataclass(frozen=True)
@@ -196,5 +215,12 @@ def shared_postgres(url: str, options: PgOptions | None = None) -> Postgres:
     """One pool per URL in a process (a service with several stores shares it)."""
     db = _SHARED.get(url)
     if db is None or db.pool.closed:
+        if options is None:
+            env = database_settings()
+            options = PgOptions(
+                max_size=max(1, env.database_pool_size),
+                connect_timeout_s=env.database_connect_timeout_s,
+                statement_timeout_ms=env.database_statement_timeout_ms,
+            )
         db = _SHARED[url] = Postgres(url, options)
     return db

@@ -9,6 +9,9 @@ life cycle reaches `<point>` — the same as `kill -9` from outside, at an exact
   while_polling               the supervisor is following the running job (first status/log event)
   while_writing_results       the terminal state is being written (inside the store transaction, before commit)
 
+`CODEINTERP_FAULT_CRASH_JOB=<job id>` (optional) limits the crash to that job, so a restarted
+process can reconcile earlier jobs while it waits to crash at a later one.
+
 Unset (the default), a crash point is one comparison of a module constant with a string.
 """
 
@@ -22,10 +25,11 @@ POINTS = frozenset(
     {"before_record", "after_record_before_launch", "after_launch", "while_polling", "while_writing_results"}
 )
 _AT = os.environ.get(ENV, "")
+_JOB = os.environ.get("CODEINTERP_FAULT_CRASH_JOB", "")
 if _AT and _AT not in POINTS:
     raise SystemExit(f"{ENV}={_AT!r} is not one of {sorted(POINTS)}")
 
 
-def crash_point(name: str) -> None:
-    if _AT == name:
+def crash_point(name: str, job_id: str = "") -> None:
+    if _AT == name and (not _JOB or _JOB == job_id):
         os.kill(os.getpid(), signal.SIGKILL)

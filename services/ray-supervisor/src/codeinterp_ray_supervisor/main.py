@@ -23,10 +23,11 @@ from codeinterp.codegen.v1 import codegen_service_pb2_grpc as cg_grpc
 from codeinterp.raysupervisor.v1 import ray_supervisor_service_pb2_grpc as pb_grpc
 from codeinterp_common.clients import insecure_channel, service_channel
 from codeinterp_common.config import from_env
+from codeinterp_common.db import database_settings
 from codeinterp_common.errors import from_rpc_error
 from codeinterp_common.jobs.manager import JobManager
 from codeinterp_common.jobs.service import JobService
-from codeinterp_common.jobs.store import JobStore
+from codeinterp_common.jobs.store import JobStore, open_job_store
 from codeinterp_common.runtime import main_entry, run_service
 from codeinterp_common.server import ServiceSpec
 from codeinterp_ray_supervisor.adapters.cluster import DashboardClient
@@ -155,7 +156,8 @@ def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
     else:
         address, token, mode = f"http://127.0.0.1:{settings.ray_dashboard_port}", read_token(settings), "remote"
     headers = auth_headers(token)
-    store = JobStore(data / "ray-jobs.sqlite")  # ray-specific names: make run shares one data dir
+    # ray-specific names: make run shares one data dir; PostgreSQL when CODEINTERP_DATABASE_URL says so
+    store = open_job_store(database_settings().database_url, data / "ray-jobs.sqlite", namespace="ray")
     python = settings.job_python or (sys.executable if mode != "kuberay" else "python")
     engine = RayJobsEngine(
         RayClient(address, headers),

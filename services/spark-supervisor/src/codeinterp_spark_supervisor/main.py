@@ -14,10 +14,11 @@ from codeinterp.sparksupervisor.v1 import spark_supervisor_service_pb2 as pb
 from codeinterp.sparksupervisor.v1 import spark_supervisor_service_pb2_grpc as pb_grpc
 from codeinterp_common.clients import service_channel
 from codeinterp_common.config import from_env
+from codeinterp_common.db import database_settings
 from codeinterp_common.errors import from_rpc_error
 from codeinterp_common.jobs.manager import JobManager
 from codeinterp_common.jobs.service import JobService
-from codeinterp_common.jobs.store import JobStore
+from codeinterp_common.jobs.store import open_job_store
 from codeinterp_common.runtime import main_entry, run_service
 from codeinterp_common.server import ServiceSpec
 from codeinterp_spark_supervisor.adapters.engine import LocalEngine, embedded_platform
@@ -53,7 +54,7 @@ async def serve(settings: SparkSupervisorSettings) -> None:
         driver_memory=settings.spark_driver_memory,
     )
     engine = LocalEngine(executor, default_timeout_s=settings.job_timeout_s, default_preview_rows=settings.preview_rows)
-    store = JobStore(data_dir / "jobs.db")
+    store = open_job_store(database_settings().database_url, data_dir / "jobs.db", namespace="spark")
     aws_runtime = aws_settings = None
     if settings.mode == "aws":  # Lambda / EMR Serverless (issue 5); the embedded default never gets here
         from codeinterp_common.aws import AwsSettings

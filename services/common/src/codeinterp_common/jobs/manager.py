@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from codeinterp_common.errors import InvalidArgument
+from codeinterp_common.faults import crash_point
 from codeinterp_common.jobs.model import JobRecord, JobState, RunOutcome
 from codeinterp_common.jobs.store import JobEventRecord, JobStore
 
@@ -113,9 +114,11 @@ class JobManager:
             request_id=request_id,
             request_hash=request_hash,
         )
+        crash_point("before_record", record.id)  # fault-injection tests only (codeinterp_common.faults)
         async with self._create_lock:
             job, created = self.store.create(record)
         if created:
+            crash_point("after_record_before_launch", job.id)
             self._start(job)
         return job, created
 
@@ -139,6 +142,8 @@ class JobManager:
         loop = asyncio.get_running_loop()
 
         def on_log(stream: str, line: str) -> None:
+            crash_point("while_polling", job_id)  # the supervisor is following a running job
+
             def write() -> None:
                 self.store.add_logs(job_id, self.clock(), [(stream, line)])
                 loop.create_task(self._notify(job_id))

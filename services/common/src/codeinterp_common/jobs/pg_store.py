@@ -209,7 +209,7 @@ class PostgresJobStore:
             )
             self._insert_event(conn, job_id, now, "state", state.value, message)
             if state.is_terminal():
-                crash_point("while_writing_results")  # tests only: dies before the commit
+                crash_point("while_writing_results", job_id)  # tests only: dies before the commit
         return updated
 
     def update_fields(self, job_id: str, **changes) -> None:

@@ -221,7 +221,7 @@ class JobStore:
                 )
                 self._insert_event(job_id, now, "state", state.value, message)
                 if state.is_terminal():
-                    crash_point("while_writing_results")  # tests only: dies before the commit
+                    crash_point("while_writing_results", job_id)  # tests only: dies before the commit
                 self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:

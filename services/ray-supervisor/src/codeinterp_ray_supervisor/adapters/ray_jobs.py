@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codeinterp_common.faults import crash_point
 from codeinterp_common.jobs.api import decode_inputs, decode_limits
 from codeinterp_common.jobs.model import JobRecord, RunOutcome
 from codeinterp_ray_supervisor import noise
@@ -225,6 +226,7 @@ class RayJobsEngine:
                     delay *= 2
                     continue
                 raise
+        crash_point("after_launch", job.id)  # fault-injection tests only (codeinterp_common.faults)
         if self.on_submitted is not None:
             self.on_submitted(job.id)
 

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codeinterp_common.faults import crash_point
 from codeinterp_spark_supervisor.adapters.spark_connect import (
     ConnectServer,
     ConnectServerConfig,
@@ -357,6 +358,7 @@ class LocalSparkExecutor:
                 "RLIMIT_NPROC": 1024,
             },
             "warm_timeout_s": 600,
+            "parent_pid": os.getpid(),  # the worker dies with this process (PR_SET_PDEATHSIG)
             "nice": 10,
         }
         w.spawned_at = self.clock()
@@ -599,6 +601,7 @@ class LocalSparkExecutor:
             out_dir = w.job_dir / "output"
             while True:
                 await asyncio.sleep(0.25)
+                crash_point("while_polling", job_id)  # fault-injection tests only
                 size = await asyncio.to_thread(_dir_size, out_dir)
                 if size > cap:
                     cap_hit.set()
@@ -615,6 +618,7 @@ class LocalSparkExecutor:
             proc.stdin.close()
         except (ConnectionError, OSError):
             pass
+        crash_point("after_launch", job_id)  # fault-injection tests only (codeinterp_common.faults)
         try:  # back to normal priority (all threads of the worker's process group)
             os.setpriority(os.PRIO_PGRP, proc.pid, 0)
         except OSError:

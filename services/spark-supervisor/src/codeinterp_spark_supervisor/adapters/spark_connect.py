@@ -258,16 +258,13 @@ def serve_main(argv: list[str]) -> int:
     ap.add_argument("--serve", required=True, help="JSON config")
     cfg = json.loads(ap.parse_args(argv).serve)
     from codeinterp_spark_supervisor.adapters.worker_main import (
-        PR_SET_PDEATHSIG,
         confine_filesystem,
+        die_with_parent,
         drop_privileges,
-        prctl,
     )
 
-    try:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass
+    supervisor = int(cfg.get("parent_pid") or os.getppid())
+    die_with_parent(supervisor)  # exits when the supervisor died before this line
     report: dict = {"isolated": False}
     uid, gid = cfg.get("uid"), cfg.get("gid")
     if os.getuid() == 0 and cfg.get("isolate"):
@@ -280,17 +277,20 @@ def serve_main(argv: list[str]) -> int:
     report["port"] = port
     print("LAUNCHER " + json.dumps(report), flush=True)
     argv_jvm = _spark_submit_argv(cfg, port)
+    launcher = os.getpid()
     pid = os.fork()
     if pid == 0:  # child: the JVM
         try:
             if os.getuid() == 0 and uid is not None:
                 drop_privileges(int(uid), int(gid))
+            die_with_parent(launcher)  # kept across execve; the JVM dies with the launcher
             os.execve(argv_jvm[0], argv_jvm, cfg["env"])
         except BaseException as exc:  # noqa: BLE001
             print(f"exec of the JVM failed: {exc}", file=sys.stderr, flush=True)
             os._exit(127)
     if os.getuid() == 0 and uid is not None:
         drop_privileges(int(uid), int(gid))
+        die_with_parent(supervisor)  # the uid change cleared it
 
     def _term(signum, frame):
         try:
@@ -362,6 +362,7 @@ class ConnectServer:
         py_prefix = os.path.realpath(sys.base_prefix)
         expose = [py_prefix, os.path.realpath(sys.prefix), env["SPARK_HOME"], str(cfg.root)]
         launcher_cfg = {
+            "parent_pid": os.getpid(),  # the launcher and the JVM die with this process
             "root": str(cfg.root),
             "socket": str(cfg.socket_path),
             "spark_home": env["SPARK_HOME"],

@@ -76,6 +76,18 @@ def prctl(option: int, arg: int) -> None:
     _check(_lib().prctl(option, ctypes.c_ulong(arg), 0, 0, 0), "prctl")
 
 
+def die_with_parent(parent_pid: int) -> None:
+    """(Re-)arm PR_SET_PDEATHSIG: the kernel clears it whenever credentials change, so it must be
+    set again after dropping privileges, or a kill -9 of the supervisor leaves this process
+    behind. Exits at once when the parent already died (the race the man page warns about)."""
+    try:
+        prctl(PR_SET_PDEATHSIG, 9)
+    except OSError:
+        return
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
 def _is_under(path: str, parent: str) -> bool:
     path, parent = os.path.realpath(path), os.path.realpath(parent)
     return path == parent or path.startswith(parent.rstrip("/") + "/")
@@ -186,10 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     job_dir = spec["job_dir"]
     isolation: dict = {"uid": os.getuid()}
-    try:
-        prctl(PR_SET_PDEATHSIG, 9)  # die with the supervisor
-    except OSError:
-        pass
+    supervisor = int(spec.get("parent_pid") or os.getppid())
+    die_with_parent(supervisor)  # die with the supervisor (exits when it died before this line)
     if spec.get("nice"):
         os.nice(int(spec["nice"]))  # warm up in the background; the supervisor renices at dispatch
     if os.getuid() == 0 and spec.get("uid") is not None:
@@ -198,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         os.chdir(job_dir)
         isolation["rlimits"] = apply_rlimits(spec.get("rlimits", {}))
         drop_privileges(int(spec["uid"]), int(spec["gid"]))
+        die_with_parent(supervisor)  # the uid change cleared it
         isolation["uid"] = os.getuid()
     else:
         os.chdir(job_dir)
