@@ -39,6 +39,7 @@ from codeinterp_common.errors import (
     NotFound,
     PermissionDenied,
     ResourceExhausted,
+    ServiceError,
 )
 from codeinterp_gateway.domain import ids
 from codeinterp_gateway.domain.catalog import (
@@ -371,8 +372,14 @@ class DatasetService:
                 self._objects.delete(record.key)
                 raise too_large(size, record.max_size_bytes)
             data = self._objects.get(record.key)
-            dataset = self._ingest(sid, record.filename, sniff_csv(data, max_bytes=record.max_size_bytes),
-                                   record.dataset_id, select)
+            try:
+                sniffed = sniff_csv(data, max_bytes=record.max_size_bytes)
+            except ServiceError:
+                # A rejected file is not kept (no half-written state); the client may PUT a corrected one.
+                self._objects.delete(record.key)
+                self._store.save_upload(replace(record, state="PENDING", size_bytes=0))
+                raise
+            dataset = self._ingest(sid, record.filename, sniffed, record.dataset_id, select)
             self._store.save_upload(replace(record, state="COMMITTED", dataset=dataset.name))
         self._objects.delete(record.key)
         return dataset
