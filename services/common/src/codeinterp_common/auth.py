@@ -403,11 +403,7 @@ def _outgoing(metadata: Any, service_token: str) -> list[tuple[str, str | bytes]
     return items
 
 
-class _ClientAuth(
-    grpc.aio.UnaryUnaryClientInterceptor,
-    grpc.aio.UnaryStreamClientInterceptor,
-    grpc.aio.StreamUnaryClientInterceptor,
-):
+class _ClientAuth:
     def __init__(self, service_token: str) -> None:
         self.service_token = service_token
 
@@ -420,17 +416,32 @@ class _ClientAuth(
             d.wait_for_ready,
         )
 
+
+# grpc.aio files each interceptor under the first call kind it matches (if/elif), so one
+# class per kind.
+class _UnaryUnaryAuth(_ClientAuth, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation, client_call_details, request):
         return await continuation(self._details(client_call_details), request)
 
+
+class _UnaryStreamAuth(_ClientAuth, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation, client_call_details, request):
         return await continuation(self._details(client_call_details), request)
 
+
+class _StreamUnaryAuth(_ClientAuth, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(self, continuation, client_call_details, request_iterator):
+        return await continuation(self._details(client_call_details), request_iterator)
+
+
+class _StreamStreamAuth(_ClientAuth, grpc.aio.StreamStreamClientInterceptor):
+    async def intercept_stream_stream(self, continuation, client_call_details, request_iterator):
         return await continuation(self._details(client_call_details), request_iterator)
 
 
 def client_interceptors(service_token: str) -> list[Any]:
     """Interceptors for a channel to another service: they add the service token (when set)
     and the current principal (when the call is made on behalf of one)."""
-    return [_ClientAuth(service_token)]
+    return [
+        cls(service_token) for cls in (_UnaryUnaryAuth, _UnaryStreamAuth, _StreamUnaryAuth, _StreamStreamAuth)
+    ]

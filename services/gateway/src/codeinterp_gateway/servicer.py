@@ -24,6 +24,7 @@ from codeinterp.gateway.v1 import (
     session_service_pb2_grpc,
     settings_service_pb2_grpc,
 )
+from codeinterp_common.auth import current_owner
 from codeinterp_common.errors import InvalidArgument
 from codeinterp_gateway import convert
 from codeinterp_gateway.domain import ids
@@ -47,7 +48,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
         session = await _run(
             self._sessions.create, request.session_id, display_name=s.display_name, labels=dict(s.labels),
             data_sources=convert.data_sources_from_proto(s.data_sources), request_id=request.request_id,
-            owner=self._owner,
+            owner=current_owner() or self._owner,
         )
         return convert.session_to_proto(session)
 
@@ -79,7 +80,7 @@ class SessionServicer(session_service_pb2_grpc.SessionServiceServicer):
     async def SelectTables(self, request, context):
         sid = ids.session_id_from(request.name, request.session_id)
         tables = [(t.database, t.table) for t in request.tables]
-        session = await _run(self._sessions.select_tables, sid, tables, owner=self._owner)
+        session = await _run(self._sessions.select_tables, sid, tables, owner=current_owner() or self._owner)
         return convert.session_to_proto(session)
 
     async def ResetSession(self, request, context):

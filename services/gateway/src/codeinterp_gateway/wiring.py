@@ -114,6 +114,8 @@ def build_gateway_services(
     catalog = CatalogService(local_catalog)
     settings = SettingsService(store, clock)
     sessions = SessionService(store, catalog, objects, clock=clock)
+    # Upload tables are visible only to whoever may see their session (NOT_FOUND otherwise).
+    catalog.visible = lambda info: not info.session_id or sessions.visible(info.session_id)
     datasets = DatasetService(
         store, objects, local_catalog, sessions, settings, UploadSigner(upload_secret),
         public_base_url=public_base_url, clock=clock,

@@ -1,14 +1,23 @@
 """The job service both supervisors expose: validate, create (validated, pinned, idempotent),
-and solve. Engines and platform choice are injected; the rest is shared."""
+and solve. Engines and platform choice are injected; the rest is shared.
+
+Ownership: a job carries its creator in `labels["owner"]` (the principal the gateway forwards;
+a client-supplied `owner` label is replaced). `JobService.manager` is an `OwnedJobs` view of the
+JobManager: get/list/cancel/watch/wait and result reads of another principal's job answer
+NOT_FOUND exactly like a missing id; admins and internal calls see every job. Idempotency keys
+are per principal (the owner is part of the request fingerprint).
+"""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from codeinterp.codegen.v1 import codegen_service_pb2 as cg
 from codeinterp.common.v1 import types_pb2 as t
-from codeinterp_common.errors import FieldViolation, InvalidArgument
+from codeinterp_common.auth import OWNER_LABEL, current_owner, owner_filter
+from codeinterp_common.errors import FieldViolation, InvalidArgument, NotFound
 from codeinterp_common.jobs import validation_bridge
 from codeinterp_common.jobs.api import encode_inputs, encode_limits
 from codeinterp_common.jobs.manager import JobManager
@@ -24,6 +33,83 @@ def derive_workflow(inputs: list[t.ExecutionInput], workflow: int) -> int:
     return t.CSV if inputs else t.NONE
 
 
+def _job_not_found(job_id: str) -> NotFound:
+    # The same shape as the store's answer for a missing id.
+    return NotFound(f"job {job_id} not found", reason="JOB_NOT_FOUND", metadata={"job": job_id})
+
+
+def _visible(job: JobRecord, owner: str | None) -> bool:
+    return owner is None or job.labels.get(OWNER_LABEL, "") == owner
+
+
+class OwnedStore:
+    """The job store as the current principal sees it (reads only; writes pass through)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def get(self, job_id: str) -> JobRecord:
+        job = self._store.get(job_id)
+        if not _visible(job, owner_filter()):
+            raise _job_not_found(job_id)
+        return job
+
+    def find(self, job_id: str) -> JobRecord | None:
+        job = self._store.find(job_id)
+        return job if job is not None and _visible(job, owner_filter()) else None
+
+    def find_by_request_id(self, request_id: str) -> JobRecord | None:
+        job = self._store.find_by_request_id(request_id)
+        return job if job is not None and _visible(job, owner_filter()) else None
+
+
+class OwnedJobs:
+    """The JobManager as the current principal sees it."""
+
+    MAX_SCANNED_PAGES = 20
+
+    def __init__(self, manager: JobManager) -> None:
+        self._manager = manager
+        self.store = OwnedStore(manager.store)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._manager, name)
+
+    def get(self, job_id: str) -> JobRecord:
+        return self.store.get(job_id)
+
+    def list(self, *, page_size: int, page_token: str = "", session: str = "") -> tuple[list[JobRecord], str]:
+        """Another principal's jobs are skipped; a page may hold fewer than `page_size` jobs
+        (AIP-158 allows it) — up to MAX_SCANNED_PAGES store pages are scanned for a non-empty one."""
+        owner = owner_filter()
+        if owner is None:
+            return self._manager.list(page_size=page_size, page_token=page_token, session=session)
+        found: list[JobRecord] = []
+        token = page_token
+        for _ in range(self.MAX_SCANNED_PAGES):
+            jobs, token = self._manager.list(page_size=page_size, page_token=token, session=session)
+            found.extend(j for j in jobs if _visible(j, owner))
+            if found or not token:
+                break
+        return found, token
+
+    async def cancel(self, job_id: str) -> JobRecord:
+        self.get(job_id)
+        return await self._manager.cancel(job_id)
+
+    async def wait(self, job_id: str) -> JobRecord:
+        self.get(job_id)
+        return await self._manager.wait(job_id)
+
+    async def watch(self, job_id: str, **kwargs: Any) -> AsyncIterator[Any]:
+        self.get(job_id)
+        async for event in self._manager.watch(job_id, **kwargs):
+            yield event
+
+
 class JobService:
     def __init__(
         self,
@@ -35,14 +121,14 @@ class JobService:
         max_code_chars: int = 100_000,
     ) -> None:
         self.framework = framework
-        self.manager = manager
+        self.manager = OwnedJobs(manager)
         self.generate = generate
         self.choose_platform = choose_platform
         self.max_code_chars = max_code_chars
         self.loop = SolveLoop(
             generate=generate,
             validate=self.validate,
-            manager=manager,
+            manager=self.manager,
             create_job=self._create_for_solve,
             platform_name=lambda job: t.ExecutionPlatform.Value(job.effective_platform)
             if job.effective_platform in t.ExecutionPlatform.keys()
@@ -94,7 +180,11 @@ class JobService:
         choice = self.choose_platform(platform, inputs)
         platform_name, reason = await choice if inspect.isawaitable(choice) else choice  # AWS mode measures sizes
         inputs_blob, limits_blob = encode_inputs(inputs), encode_limits(limits)
-        fingerprint = request_fingerprint(code, inputs_blob, limits_blob, str(platform), session)
+        labels = {k: v for k, v in (labels or {}).items() if k != OWNER_LABEL}
+        owner = current_owner()
+        if owner:
+            labels[OWNER_LABEL] = owner
+        fingerprint = request_fingerprint(code, inputs_blob, limits_blob, str(platform), session, owner)
         job, created = await self.manager.create(
             code=code,
             code_sha256=report.code_sha256,

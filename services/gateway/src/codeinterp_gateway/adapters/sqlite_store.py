@@ -27,7 +27,7 @@ from codeinterp_gateway.domain.csv_sniff import ColumnInfo, CsvLayout
 from codeinterp_gateway.domain.datasets import DatasetRecord, UploadRecord
 from codeinterp_gateway.domain.sessions import DataSource, HistoryRecord, Session
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sessions.owner column (filled from the JSON document on upgrade)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   doc TEXT NOT NULL,
-  create_time INTEGER NOT NULL
+  create_time INTEGER NOT NULL,
+  owner TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS request_ids (
   scope TEXT NOT NULL,
@@ -196,6 +197,14 @@ def _table(database: str, name: str, doc: str) -> TableInfo:
     )
 
 
+def _migrate(db: sqlite3.Connection) -> None:
+    """Schema 1 → 2: the owner column, filled from the JSON document (which always carried it)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
+    if "owner" not in columns:
+        db.execute("ALTER TABLE sessions ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+        db.execute("UPDATE sessions SET owner = COALESCE(json_extract(doc, '$.owner'), '')")
+
+
 class SqliteStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -209,7 +218,10 @@ class SqliteStore:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            _migrate(db)
+            db.execute("CREATE INDEX IF NOT EXISTS sessions_by_owner ON sessions (owner, seq)")
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         with self._lock:
@@ -236,8 +248,8 @@ class SqliteStore:
     def insert_session(self, session: Session, *, request: tuple[str, str, str] | None = None) -> None:
         try:
             with self.transaction() as db:
-                db.execute("INSERT INTO sessions (id, doc, create_time) VALUES (?, ?, ?)",
-                           (session.id, _session_doc(session), to_micros(session.create_time)))
+                db.execute("INSERT INTO sessions (id, doc, create_time, owner) VALUES (?, ?, ?, ?)",
+                           (session.id, _session_doc(session), to_micros(session.create_time), session.owner))
                 if request is not None:
                     scope, request_id, payload = request
                     db.execute("INSERT INTO request_ids (scope, request_id, payload_hash, resource) VALUES (?,?,?,?)",
@@ -259,12 +271,16 @@ class SqliteStore:
         rows = self._query("SELECT doc FROM sessions WHERE id=?", (session_id,))
         return _session(session_id, rows[0][0]) if rows else None
 
-    def list_sessions(self, *, after_seq: int | None, limit: int) -> list[tuple[int, Session]]:
-        if after_seq is None:
-            rows = self._query("SELECT seq, id, doc FROM sessions ORDER BY seq DESC LIMIT ?", (limit,))
-        else:
-            rows = self._query("SELECT seq, id, doc FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-                               (after_seq, limit))
+    def list_sessions(self, *, after_seq: int | None, limit: int, owner: str | None = None) -> list[tuple[int, Session]]:
+        clauses, args = [], []
+        if owner is not None:
+            clauses.append("owner = ?")
+            args.append(owner)
+        if after_seq is not None:
+            clauses.append("seq < ?")
+            args.append(after_seq)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._query(f"SELECT seq, id, doc FROM sessions{where} ORDER BY seq DESC LIMIT ?", (*args, limit))
         return [(seq, _session(sid, doc)) for seq, sid, doc in rows]
 
     def save_session(self, session: Session) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -144,8 +145,11 @@ def validate_table_ref(database: str, table: str, *, field_prefix: str) -> Table
 class CatalogService:
     """Browsing with validation and AIP-158 pagination over any Catalog."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, visible: Callable[[TableInfo], bool] | None = None) -> None:
         self.catalog = catalog
+        # Tables registered from an upload belong to their session's principal: for anyone
+        # else they do not exist (wiring sets this once the SessionService exists).
+        self.visible = visible
 
     def list_databases(self, page_size: int = 0, page_token: str = "") -> tuple[list[DatabaseInfo], str]:
         size = ids.page_size(page_size, default=100, maximum=1000)
@@ -159,7 +163,7 @@ class CatalogService:
         db = self._database(parent, database)
         size = ids.page_size(page_size, default=100, maximum=1000)
         cursor = ids.decode_page_token(page_token, "tables", db)
-        items = sorted(self.catalog.list_tables(db), key=lambda t: t.table)
+        items = sorted(self._visible(self.catalog.list_tables(db)), key=lambda t: t.table)
         return ids.paginate(items, key=lambda t: t.table, size=size, cursor=cursor, kind="tables", scope=db)
 
     def get_table(self, name: str = "", database: str = "", table: str = "", rows: int = 0) -> TableInfo:
@@ -179,15 +183,22 @@ class CatalogService:
             raise InvalidArgument(f"rows must not be negative (got {rows})", field="rows", reason="ROWS_INVALID",
                                   metadata={"rows": rows})
         count = DEFAULT_SAMPLE_ROWS if rows == 0 else min(rows, MAX_SAMPLE_ROWS)
+        if self.visible is not None:
+            found = self.catalog.find_table(db, tbl)
+            if found is not None and not self.visible(found):
+                raise table_not_found(db, tbl)
         return self.catalog.get_table(db, tbl, sample_rows=count)
 
     def require_table(self, database: str, table: str, *, field_prefix: str) -> TableInfo:
         """Validate a reference and return the existing table (exact match), or raise."""
         ref = validate_table_ref(database, table, field_prefix=field_prefix)
         info = self.catalog.find_table(ref.database, ref.table)
-        if info is None:
+        if info is None or (self.visible is not None and not self.visible(info)):
             raise table_not_found(ref.database, ref.table)
         return info
+
+    def _visible(self, tables: list[TableInfo]) -> list[TableInfo]:
+        return tables if self.visible is None else [t for t in tables if self.visible(t)]
 
     @staticmethod
     def _database(parent: str, database: str) -> str:

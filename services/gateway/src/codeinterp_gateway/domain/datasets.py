@@ -389,7 +389,7 @@ class DatasetService:
     def get(self, name: str) -> DatasetRecord:
         sid, did = ids.parse_dataset_name(name)
         record = self._store.get_dataset(sid, did)
-        if record is None:
+        if record is None or not self._sessions.visible(sid):  # another principal's: as if missing
             raise NotFound(f"dataset {name} does not exist", reason="DATASET_NOT_FOUND", metadata={"dataset": name})
         return record
 
@@ -417,7 +417,7 @@ class DatasetService:
 
     def _get_upload(self, sid: str, upload_id: str) -> UploadRecord:
         record = self._store.get_upload(sid, upload_id)
-        if record is None:
+        if record is None or not self._sessions.visible(sid):  # another principal's: as if missing
             raise NotFound(f"upload {ids.upload_name(sid, upload_id)} does not exist", reason="UPLOAD_NOT_FOUND",
                            metadata={"upload": ids.upload_name(sid, upload_id)})
         return record

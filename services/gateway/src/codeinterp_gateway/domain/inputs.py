@@ -68,7 +68,7 @@ class InputResolver:
                                           field=f"{field}.dataset", reason="DATASET_OF_OTHER_SESSION",
                                           metadata={"dataset": source.dataset})
                 record = self._datasets.get_dataset(sid, did)
-                if record is None:
+                if record is None or not self._sessions.visible(sid):  # another principal's: as if missing
                     raise NotFound(f"dataset {source.dataset} does not exist", reason="DATASET_NOT_FOUND",
                                    metadata={"dataset": source.dataset})
                 item = ResolvedInput(

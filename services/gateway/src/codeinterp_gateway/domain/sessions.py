@@ -6,6 +6,14 @@ each change is one store transaction. Deleting a session removes its catalog
 registrations first, then every row (datasets, history, uploads) in one transaction,
 then its stored objects — a crash in between leaves only unreferenced objects behind,
 never metadata pointing at missing data.
+
+Ownership: a session belongs to the principal that created it (`owner`); datasets, history
+and uploads belong to their session. Reads and changes of a session the current principal
+(`codeinterp_common.auth.current_principal`) may not see answer NOT_FOUND exactly like a
+missing id; admins, internal calls and code outside an RPC see every session. Session ids are
+one namespace, so creating a session with an id another principal already uses is refused
+(ALREADY_EXISTS for CreateSession, NOT_FOUND for implicit creation) — clients that must not
+learn which ids exist let the server generate them.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
+from codeinterp_common.auth import can_see, current_owner, owner_filter
 from codeinterp_common.errors import AlreadyExists, InvalidArgument, NotFound
 from codeinterp_gateway.domain import ids
 from codeinterp_gateway.domain.catalog import Catalog, CatalogService, TableName, check_table_owner
@@ -103,8 +112,8 @@ class SessionStore(Protocol):
 
     def get_session(self, session_id: str) -> Session | None: ...
 
-    def list_sessions(self, *, after_seq: int | None, limit: int) -> list[tuple[int, Session]]:
-        """Newest first: sequence numbers decrease."""
+    def list_sessions(self, *, after_seq: int | None, limit: int, owner: str | None = None) -> list[tuple[int, Session]]:
+        """Newest first: sequence numbers decrease. `owner`: only that principal's sessions."""
         ...
 
     def save_session(self, session: Session) -> None: ...
@@ -197,14 +206,17 @@ class SessionService:
         if session_id:
             ids.validate_session_id(session_id)
         ids.validate_request_id(request_id)
+        owner = owner or current_owner()
         display_name = _validate_display_name(display_name)
         labels = _validate_labels(labels or {})
         payload = hashlib.sha256(
             json.dumps([session_id, display_name, sorted(labels.items()), [s.key() for s in data_sources]]).encode()
         ).hexdigest()
+        # Request ids are scoped to their principal: another principal's key never matches.
+        request_key = f"{owner}\n{request_id}" if owner and request_id else request_id
         with self.lock:
             if request_id:
-                seen = self._store.find_request("CreateSession", request_id)
+                seen = self._store.find_request("CreateSession", request_key)
                 if seen is not None:
                     if seen[0] != payload:
                         raise InvalidArgument(
@@ -214,7 +226,7 @@ class SessionService:
                     existing = self._store.get_session(seen[1])
                     if existing is not None:
                         return existing
-                    self._store.forget_request("CreateSession", request_id)
+                    self._store.forget_request("CreateSession", request_key)
             sid = session_id or ids.generate_id("ses")
             sources = self._validate_sources(sid, data_sources)
             now = self._clock.now()
@@ -223,13 +235,20 @@ class SessionService:
                 data_sources=sources, labels=labels, owner=owner,
             )
             self._store.insert_session(
-                session, request=("CreateSession", request_id, payload) if request_id else None
+                session, request=("CreateSession", request_key, payload) if request_id else None
             )
             return session
 
+    def visible(self, session_id: str) -> bool:
+        """The session exists and the current principal may see it."""
+        if owner_filter() is None:
+            return self._store.get_session(session_id) is not None
+        session = self._store.get_session(session_id)
+        return session is not None and can_see(session.owner)
+
     def get(self, session_id: str) -> Session:
         session = self._store.get_session(session_id)
-        if session is None:
+        if session is None or not can_see(session.owner):
             raise NotFound(f"session {session_id} does not exist", reason="SESSION_NOT_FOUND",
                            metadata={"session": ids.session_name(session_id)})
         return session
@@ -240,7 +259,7 @@ class SessionService:
         with self.lock:
             existing = self._store.get_session(session_id)
             if existing is not None:
-                return existing
+                return self.get(session_id)  # NOT_FOUND when it is another principal's
             try:
                 return self.create(session_id, owner=owner)
             except AlreadyExists:
@@ -251,7 +270,7 @@ class SessionService:
         cursor = ids.decode_page_token(page_token, "sessions", "")
         if cursor is not None and not isinstance(cursor, int):
             raise InvalidArgument("page_token is invalid", field="page_token", reason="PAGE_TOKEN_INVALID")
-        rows = self._store.list_sessions(after_seq=cursor, limit=size + 1)
+        rows = self._store.list_sessions(after_seq=cursor, limit=size + 1, owner=owner_filter())
         page = rows[:size]
         token = ids.encode_page_token("sessions", "", page[-1][0]) if len(rows) > size else ""
         return [s for _, s in page], token
