@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# BENCH_RESULTS_DIR redirects the result files (the smoke test writes into a temp dir)
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or Path(__file__).resolve().parent / "results")
 
 
 def loadavg() -> tuple[float, float, float]:
@@ -61,7 +62,11 @@ def write_result(name: str, payload: dict, markdown: str) -> Path:
     payload = {
         "benchmark": name,
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         **payload,
     }
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2))

@@ -2,7 +2,7 @@
 
 A server process (this script with ``--serve``) runs, on one asyncio loop:
 * the services' real gRPC bootstrap (`codeinterp_common.server.build_server`: grpc.aio, the
-  shared interceptor, health, reflection) with one extra unary method `/bench.Echo/Echo` that
+  shared interceptor, the backends' auth interceptor (bench method declared), health, reflection) with one extra unary method `/bench.Echo/Echo` that
   returns its request bytes (a generic handler, no protobuf work beyond the framing), and
 * a raw asyncio TCP echo server (TCP_NODELAY) that answers every fixed-size frame with itself.
 
@@ -44,6 +44,7 @@ METHOD = "/bench.Echo/Echo"
 
 
 async def _serve() -> None:
+    from codeinterp_common.auth import METHOD_ACCESS, Access, ServiceAuthInterceptor
     from codeinterp_common.config import ServerSettings
     from codeinterp_common.server import ServiceSpec, build_server
 
@@ -67,8 +68,14 @@ async def _serve() -> None:
             writer.close()
 
     settings = ServerSettings(grpc_port=0, metrics_port=0)
+    # the backends' own auth interceptor, with the bench method declared in its role matrix
+    auth = ServiceAuthInterceptor("", matrix={**METHOD_ACCESS, METHOD: Access.VIEWER})
     running = await build_server(
-        settings, [ServiceSpec(None, add_echo, "bench.Echo")], domain="bench", port=0
+        settings,
+        [ServiceSpec(None, add_echo, "bench.Echo")],
+        domain="bench",
+        port=0,
+        auth_interceptor=auth,
     )
     await running.set_serving(True)
     tcp = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
@@ -184,7 +191,7 @@ def main() -> int:
         f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (2 cores, shared; client and server "
         "are two processes on the same cores)",
         f"payload {args.payload} B each way; {args.blocks} ABAB blocks of {args.per_block} calls per variant after "
-        f"{args.warmup} warm-up calls; one in flight; server = the services' grpc.aio bootstrap with our interceptor",
+        f"{args.warmup} warm-up calls; one in flight; server = the services' grpc.aio bootstrap with our interceptors (errors/metrics + service auth)",
         "",
         "| variant | n | p50 µs | p99 µs | mean µs |",
         "|---|---|---|---|---|",

@@ -10,8 +10,9 @@ Each round starts, one after the other (round-robin, so drift hits all alike):
   started in the background and does not gate SERVING);
 each on free ports with its own temp data dir, as ``python -m <module>`` (what `make run` and the
 images run). The time is measured from just before ``Popen`` to the first health `Check`
-answering SERVING (polled every 5 ms over one channel). Then the process gets SIGTERM, and
-anything left in its process group (a JVM that was still starting) is killed.
+answering SERVING (polled every 5 ms over one channel). Then the process is killed (SIGKILL;
+spark-supervisor gets SIGTERM so it stops the Connect server it started), and anything left in
+its process group is killed.
 Also informational: ``python -c "import grpc"`` spawn-to-exit (the import floor).
 
 Goals (docs/performance.md G11): gateway and codegen ≤ 1 s to SERVING; supervisors serve
@@ -107,9 +108,11 @@ def command(name: str, port: int, data: Path) -> tuple[list[str], dict[str, str]
     return [sys.executable, "-m", module], env
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, graceful: bool) -> None:
+    """Only the start is measured: SIGKILL, except for a process that started an engine of its
+    own (spark-supervisor's Connect server), which gets SIGTERM so it stops that engine."""
     if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM if graceful else signal.SIGKILL)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -151,7 +154,7 @@ def time_to_serving(name: str, work: Path, k: int, timeout: float) -> float:
             time.sleep(0.005)
     finally:
         channel.close()
-        stop(proc)
+        stop(proc, graceful=name == "spark-supervisor")
         log.close()
 
 
