@@ -113,8 +113,6 @@ def test_databases_include_glue_and_uploads(env):
 
 
 def test_more_than_100_tables_listed_and_paged_through_the_api(env):
-    tables = env["catalog"].list_tables(env["wide"])
-    assert [t.table for t in tables] == [f"t{i:03d}" for i in range(WIDE_TABLES)]
     seen, token, pages = [], "", 0
     while True:
         page, token = env["service"].list_tables(database=env["wide"], page_size=50, page_token=token)

@@ -120,7 +120,7 @@ def test_presigned_get_refuses_objects_outside_the_prefix(store, uri):
     assert err.value.reason == "S3_URI_OUTSIDE_PREFIX"
 
 
-def test_missing_bucket_maps_to_a_reasoned_error(moto_server):
+def test_missing_bucket_maps_to_a_reasoned_error(moto_server, store):
     from codeinterp_common.aws import AwsSettings
 
     missing = S3ObjectStore(
@@ -129,7 +129,8 @@ def test_missing_bucket_maps_to_a_reasoned_error(moto_server):
             aws_endpoint_url=moto_server.endpoint,
             aws_bucket="no-such-bucket-gw",
             aws_max_attempts=1,
-        )
+        ),
+        client=store.client,
     )
     with pytest.raises(NotFound):
         missing.get("a.csv")
