@@ -159,3 +159,123 @@ def test_router_uses_measured_sizes(aws):
     assert platform == LAMBDA and "small catalog tables" in reason
     # explicit EMR: no measuring at all (a missing object is not even looked up)
     assert router.choose_sync(t.EMR_SERVERLESS, [csv_input("s3://routing/missing.csv")])[0] == EMR
+
+
+# -- escalation ---------------------------------------------------------------------------
+# Stand-in engines: this checks the wrapper's rules only; the real Lambda out-of-memory
+# escalating to the real EMR path runs in tests/integration/aws/test_aws_stack.py.
+
+
+class FakeEngine:
+    def __init__(self, platform, outcome):
+        self.platform, self.outcome, self.runs, self.cancels = platform, outcome, [], []
+
+    async def run(self, job, on_log):
+        self.runs.append(job.code)
+        return self.outcome
+
+    async def cancel(self, job_id):
+        self.cancels.append(job_id)
+        return True
+
+    async def reattach(self, job, on_log):
+        return self.outcome
+
+
+def _escalating(lambda_outcome):
+    from codeinterp_common.jobs.model import RunOutcome
+    from codeinterp_spark_supervisor.adapters.lambda_engine import is_function_limit
+    from codeinterp_spark_supervisor.adapters.routing import EscalatingEngine
+
+    lam = FakeEngine("LAMBDA", lambda_outcome)
+    emr = FakeEngine("EMR_SERVERLESS", RunOutcome(ok=True, manifest={"row_count": 1}))
+    recorded = []
+    engine = EscalatingEngine(
+        lam, emr, should_escalate=is_function_limit, record=lambda jid, **f: recorded.append((jid, f))
+    )
+    return engine, lam, emr, recorded
+
+
+def _job():
+    from codeinterp_common.jobs.model import JobRecord
+
+    return JobRecord(
+        id="spark-abc",
+        uid="u",
+        code="result = 1",
+        code_sha256="x",
+        platform="LAMBDA",
+        platform_reason="auto: small",
+    )
+
+
+async def test_lambda_limit_failure_is_rerun_once_on_emr_with_the_same_code():
+    from codeinterp_common.jobs.model import RunOutcome
+
+    engine, lam, emr, recorded = _escalating(
+        RunOutcome(
+            ok=False,
+            error_class="RESOURCE",
+            error="lambda-limit: memory: Runtime exited with error: signal: killed",
+        )
+    )
+    logs = []
+    outcome = await engine.run(_job(), lambda s, line: logs.append((s, line)))
+    assert outcome.ok and lam.runs == emr.runs == ["result = 1"]
+    ((job_id, fields),) = recorded
+    assert job_id == "spark-abc" and fields["effective_platform"] == "EMR_SERVERLESS"
+    assert (
+        fields["platform_reason"].startswith("auto: small; escalated to EMR_SERVERLESS")
+        and "lambda-limit: memory" in fields["platform_reason"]
+    )
+    assert logs == [("platform", "platform EMR_SERVERLESS: " + fields["platform_reason"].split("; ", 1)[1])]
+
+
+@pytest.mark.parametrize(
+    ("error_class", "error"),
+    [
+        ("RESOURCE", "output size cap exceeded"),
+        ("CODE", "lambda-limit: memory: x"),
+        ("INFRASTRUCTURE", "throttled"),
+    ],
+)
+async def test_other_failures_are_not_escalated(error_class, error):
+    from codeinterp_common.jobs.model import RunOutcome
+
+    engine, lam, emr, recorded = _escalating(RunOutcome(ok=False, error_class=error_class, error=error))
+    outcome = await engine.run(_job(), lambda *a: None)
+    assert not outcome.ok and emr.runs == [] and recorded == []
+
+
+async def test_escalated_jobs_reattach_on_emr():
+    from dataclasses import replace
+
+    from codeinterp_common.jobs.model import RunOutcome
+
+    engine, lam, emr, _ = _escalating(RunOutcome(ok=False, error_class="CODE", error="boom"))
+    assert (await engine.reattach(replace(_job(), effective_platform="EMR_SERVERLESS"), None)).ok
+    assert not (await engine.reattach(_job(), None)).ok
+
+
+def test_lambda_function_status_from_get_function(moto_server):
+    import io
+    import zipfile
+
+    from codeinterp_spark_supervisor.aws_mode import lambda_function_status
+
+    iam, lam = moto_server.client("iam"), moto_server.client("lambda")
+    role = iam.create_role(RoleName="routing-fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return {}\n")
+    lam.create_function(
+        FunctionName="routing-fn",
+        Runtime="python3.11",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": buf.getvalue()},
+    )
+    status, detail = lambda_function_status(lam, "routing-fn")
+    assert status == "ready" and "Active" in detail
+    status, detail = lambda_function_status(lam, "missing-fn")
+    assert status == "error" and "ResourceNotFoundException" in detail
