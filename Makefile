@@ -80,6 +80,10 @@ fmt: setup ## ruff format + fix
 test-unit: setup ## Unit tests only (no JVM, no Ray)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
+.PHONY: eval
+eval: setup ## Answer-quality eval: 187 questions over REST on SPARK and RAY (eval/results/REPORT.md); EVAL_ARGS=--subset for a quick run
+	$(PY) -m eval.run $(EVAL_ARGS)
+
 .PHONY: bench
 bench: setup ## Benchmarks: every goal as a ratio against its baseline in one run (bench/results/SUMMARY.md)
 	$(PY) bench/run_all.py

@@ -383,19 +383,21 @@ def _type_items(ctx: _Ctx, raw: list[Item]) -> list[Item]:
     m = ctx.matcher
     input_toks = {i.name: norm_tokens(i.name) for i in ctx.inputs}
     colnames = {c.name for c in ctx.columns}
-    # value index: normalised value text -> [(column, value)]
+    # value index: normalised value text -> [(column, value)]; a column may hold several
+    # spellings of one normalised value ("Paris", "paris", "PARIS"): all are kept, and the one
+    # the question spells exactly is chosen when the value is met (see _pick_values)
     vals: dict[tuple[str, ...], list[tuple[WorkColumn, str]]] = {}
     for c in ctx.columns:
         if c.kind != "string":
             continue
-        for s in set(map(str, c.samples)):
+        for s in sorted(set(map(str, c.samples))):
             toks = tuple(split_words(s))
             if not toks or len(toks) > 5 or all(t in FILLER or t in _KW for t in toks):
                 continue
             if re.fullmatch(r"[\d.,\s-]+", s):
                 continue
             vals.setdefault(toks, [])
-            if all(c is not x for x, _ in vals[toks]):
+            if (c, s) not in [(x, y) for x, y in vals[toks]]:
                 vals[toks].append((c, s))
     out: list[Item] = []
     unknown: list[str] = []
@@ -491,7 +493,8 @@ def _type_items(ctx: _Ctx, raw: list[Item]) -> list[Item]:
                 continue
             toks = tuple(t for x in ws for t in split_words(x))
             if toks in vals:
-                out.append(Item("val", vals[toks], " ".join(raw[j].text for j in range(i, i + k))))
+                typed = " ".join(raw[j].text for j in range(i, i + k))
+                out.append(Item("val", _pick_values(vals[toks], typed), typed))
                 i += k
                 done = True
                 break
@@ -515,10 +518,12 @@ def _type_items(ctx: _Ctx, raw: list[Item]) -> list[Item]:
             out.append(Item("num", NUMBER_WORDS[w], it.text))
             i += 1
             continue
-        # 7. a literal value right after an operator ("city is Paris", "name contains smith")
+        # 7. a literal value right after an operator ("city is Paris", "name contains smith"),
+        # never after an article: "customer is the happiest" describes, it names no value
         prev = out[-1] if out else None
-        if prev is not None and w not in FILLER and (
-            (prev.t == "kw" and prev.v in _VALUE_KWS) or (prev.t == "sep" and len(out) > 1 and out[-2].t == "lit")
+        after_article = i > 0 and raw[i - 1].t == "word" and raw[i - 1].v in _ARTICLES
+        if prev is not None and w not in FILLER and not after_article and (
+            (prev.t == "kw" and prev.v in _VALUE_KWS) or (prev.t == "sep" and len(out) > 1 and (out[-2].t == "lit" or (out[-2].t == "val" and prev.v in (",", "or"))))
         ):
             out.append(Item("lit", it.text, it.text))
             i += 1
@@ -530,6 +535,37 @@ def _type_items(ctx: _Ctx, raw: list[Item]) -> list[Item]:
         i += 1
     if unknown:
         raise OutOfGrammar(_unknown_reason(unknown))
+    return out
+
+
+_ARTICLES = {"the", "a", "an"}
+# comparison words that speak of time: "revenue after 2023" filters dates, not revenue > 2023
+_TEMPORAL_CMP = {"after", "before", "since", "until", "later than", "earlier than", "on or after", "on or before",
+                 "is after", "is before"}
+
+
+def _pick_values(hits: list[tuple[WorkColumn, str]], typed: str) -> list[tuple[WorkColumn, str]]:
+    """One (column, value) per column.  When a column holds several spellings of the typed
+    value that differ only in case or punctuation, the exact spelling wins; without one the
+    request is refused (matching one spelling would silently drop the others' rows)."""
+    out: list[tuple[WorkColumn, str]] = []
+    seen: list[WorkColumn] = []
+    for c, _ in hits:
+        if any(c is x for x in seen):
+            continue
+        seen.append(c)
+        variants = [v for cc, v in hits if cc is c]
+        if len(variants) == 1:
+            out.append((c, variants[0]))
+            continue
+        exact = [v for v in variants if v == typed]
+        if len(exact) == 1:
+            out.append((c, exact[0]))
+            continue
+        shown = ", ".join(repr(v) for v in variants[:5])
+        raise OutOfGrammar(
+            f"'{typed}' matches several spellings in column {c.name!r} ({shown}); quote the exact value"
+        )
     return out
 
 
@@ -605,6 +641,13 @@ class _Rules:
         if not ts:
             raise OutOfGrammar("the data has no date column")
         raise Ambiguous(self.ctx.question, [c.name for c in ts], "date")
+
+    def _date_like(self, it: Item | None) -> bool:
+        return _is(it, "date") or self._year_like(it)
+
+    def _year_like(self, it: Item | None) -> bool:
+        return (_is(it, "num") and isinstance(it.v, int) and 1900 <= it.v <= 2200 and "." not in it.text
+                and any(c.kind in ("date", "timestamp") for c in self.ctx.columns))
 
     # values -------------------------------------------------------------------------------
     def value_for(self, c: WorkColumn, it: Item | None, op: str) -> Any:
@@ -718,6 +761,14 @@ class _Rules:
                 return True
             if _is(nx, "kw", "between"):
                 c = self.col(it, "orderable")
+                if c.kind not in ("date", "timestamp") and self._date_like(self.at(i + 2)):
+                    # "revenue between 2023-03-01 and 2023-03-31": the dates bound the date column
+                    if self._year_like(self.at(i + 2)) and not _is(self.at(i + 4), "date"):
+                        raise OutOfGrammar(
+                            f"'{it.text} between {self.at(i + 2).text} …' could mean years or values of "
+                            f"{c.name!r}; write full dates (2023-01-01)"
+                        )
+                    return False
                 a, b = self.value_for(c, self.at(i + 2), ">="), self.value_for(c, self.at(i + 4), "<=")
                 if a is not None and b is not None and _is(self.at(i + 3), "sep") and self.at(i + 3).v in ("and", "to"):
                     self.add_between(c, a, b)
@@ -761,6 +812,10 @@ class _Rules:
                 if nx.v == "is" and _is(self.at(j), "kw", ("cmp:",)):
                     op = self.at(j).v[4:]
                     j += 1
+                if c.kind not in ("date", "timestamp") and (
+                    _is(self.at(j), "date") or (nx.text in _TEMPORAL_CMP and self._year_like(self.at(j)))
+                ):
+                    return False  # "revenue after 2024-06-30": a date filter on the date column
                 v = self.value_for(c, self.at(j), op)
                 if v is None:
                     if nx.v == "is":
@@ -1256,6 +1311,9 @@ def _assemble(r: _Rules, ctx: _Ctx) -> Plan:
                 name = target.alias
             else:
                 name = target
+                measured = [a for a in r.aggs if a.column == target]
+                if name not in outs and len(measured) == 1:  # "revenue by product ordered by revenue"
+                    name = measured[0].alias
             if name not in outs:
                 raise OutOfGrammar(f"cannot sort by {name!r}: it is not in the result")
             if all(o.column != name for o in plan.order):

@@ -1,0 +1,93 @@
+"""Offline generator fixes found by the answer-quality eval (eval/), on data shaped unlike the
+eval's own datasets (other names, other values) so the rules are checked, not the suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from codeinterp_codegen.domain.offline import ColumnInfo, InputInfo, OfflineRefusal, parse
+
+# messy text: one column holds several spellings of the same value
+SHOPS = InputInfo(
+    "shops",
+    "csv",
+    [
+        ColumnInfo("shop_no", "int"),
+        ColumnInfo("town", "string"),
+        ColumnInfo("tier", "string"),
+        ColumnInfo("opened", "date"),
+        ColumnInfo("turnover", "double"),
+        ColumnInfo("staff", "int"),
+    ],
+    None,
+    [
+        [1, "Lyon", "Gold", "2021-04-01", 10.0, 3],
+        [2, "lyon", "gold", "2022-01-15", 20.0, 5],
+        [3, "LYON", "Silver", "2023-07-09", 5.0, 2],
+        [4, "Nice", "Bronze", "2023-02-02", 7.5, 4],
+    ],
+)
+
+
+def p(q):
+    return parse(q, [SHOPS])
+
+
+def f(plan):
+    return [(x.column, x.op, x.value) for x in plan.filters]
+
+
+def test_exact_spelling_wins_among_case_variants():
+    assert f(p("total turnover where town is LYON")) == [("town", "==", "LYON")]
+    assert f(p("total turnover where town is lyon")) == [("town", "==", "lyon")]
+    assert f(p("total turnover where tier is Silver")) == [("tier", "==", "Silver")]
+    # a single spelling in the data is still matched case-insensitively (documented)
+    assert f(p("total turnover where town is nice")) == [("town", "==", "Nice")]
+
+
+@pytest.mark.parametrize("q", ["total turnover where town is lYoN", "total turnover in gOLD tier"])
+def test_no_exact_spelling_among_variants_is_refused(q):
+    with pytest.raises(OfflineRefusal, match="several spellings"):
+        p(q)
+
+
+@pytest.mark.parametrize("q", ["which town is the busiest", "which shop is the best", "town is a mystery"])
+def test_an_article_never_introduces_an_unquoted_value(q):
+    with pytest.raises(OfflineRefusal):
+        p(q)
+
+
+def test_unquoted_value_after_an_article_free_operator_still_works():
+    assert f(p("total turnover where town is Grenoble")) == [("town", "==", "Grenoble")]
+
+
+def test_dates_after_a_measure_filter_the_date_column():
+    assert f(p("average turnover after 2023-01-31")) == [("opened", ">=", "2023-02-01")]
+    assert f(p("total turnover before 2022-06-01")) == [("opened", "<", "2022-06-01")]
+    assert f(p("total turnover after 2022")) == [("opened", ">=", "2023-01-01")]
+    assert f(p("total turnover between 2022-01-01 and 2022-12-31")) == [
+        ("opened", ">=", "2022-01-01"),
+        ("opened", "<", "2023-01-01"),
+    ]
+    # numbers that are not years keep their meaning
+    assert f(p("total staff where turnover over 2023")) == [("turnover", ">", 2023)]
+    assert f(p("count of rows where turnover between 5 and 10")) == [("turnover", "between", [5, 10])]
+
+
+def test_years_or_values_between_is_refused():
+    with pytest.raises(OfflineRefusal, match="years or values"):
+        p("total staff where turnover between 2020 and 2024")
+
+
+def test_ordering_by_a_summed_measure_names_its_aggregate():
+    plan = p("turnover by tier ordered by turnover descending")
+    assert [(o.column, o.desc) for o in plan.order][0] == ("sum_turnover", True)
+
+
+def test_a_list_may_continue_with_a_value_missing_from_the_sample():
+    assert f(p("total turnover where town is one of Nice, Grenoble")) == [
+        ("town", "in", ["Nice", "Grenoble"])
+    ]
+    # but not after 'and': an unknown word there is not silently made a value
+    with pytest.raises(OfflineRefusal):
+        p("total turnover where town is Nice and discounted")
