@@ -46,8 +46,9 @@ def validate_session_id(value: str, *, field: str = "session_id") -> str:
     if not isinstance(value, str) or not value:
         raise InvalidArgument("a session id is required", field=field, reason="SESSION_ID_INVALID")
     ok = AIP_ID_RE.fullmatch(value) or SEED_ID_RE.fullmatch(value)
-    # `.`-only names and `..` anywhere would be path segments with a meaning of their own.
-    if not ok or value.strip(".") == "" or ".." in value or value.startswith("."):
+    # `.`-only names and `..` anywhere would be path segments with a meaning of their own; a
+    # trailing dot is dropped by some file systems and tools (`a.` and `a` would collide).
+    if not ok or value.strip(".") == "" or ".." in value or value.startswith(".") or value.endswith("."):
         raise InvalidArgument(
             f"session id {value[:140]!r} is invalid: use 4-63 characters [a-z0-9-] starting with a letter, "
             "or up to 128 characters [A-Za-z0-9_.-]",

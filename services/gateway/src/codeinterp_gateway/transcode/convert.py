@@ -328,6 +328,9 @@ def _scalar(fd: FieldDescriptor, v: Any) -> Any:
                 return n
         elif tv is int and v in _enum_tables(fd.enum_type)[2]:
             return v
+        elif tv is float or tv is bool:  # ParseDict would truncate 1.5 (or take true) to a valid number
+            raise BadInput(f"{v!r} is not a value of {fd.enum_type.full_name} (use its name or number)",
+                           reason="INVALID_ENUM_VALUE", field=fd.name)
         raise _Fallback
     if t == _FD.TYPE_DOUBLE or t == _FD.TYPE_FLOAT:
         if (tv is float or tv is int) and math.isfinite(v):
@@ -482,6 +485,38 @@ def parse_error_message(e: Exception) -> str:
     return str(e) or type(e).__name__
 
 
+def check_enums(msg: Message, path: str = "") -> None:
+    """BadInput for an enum number the enum does not define (security-and-reliability.md §3 case 44).
+
+    proto3 enums are open, so `json_format.ParseDict` keeps unknown numbers (`"framework": 99`);
+    a request must not carry them past the transcoder."""
+    for fd, value in msg.ListFields():
+        where = f"{path}{fd.name}"
+        if fd.type == _FD.TYPE_ENUM:
+            known = _enum_tables(fd.enum_type)[2]
+            for v in value if fd.is_repeated else (value,):
+                if v not in known:
+                    raise BadInput(f"{v} is not a value of {fd.enum_type.full_name} (field {where})",
+                                   reason="INVALID_ENUM_VALUE", field=where)
+        elif fd.type == _FD.TYPE_MESSAGE:
+            if fd.message_type.GetOptions().map_entry:
+                vfd = fd.message_type.fields_by_name["value"]
+                if vfd.type == _FD.TYPE_ENUM:
+                    known = _enum_tables(vfd.enum_type)[2]
+                    for k, v in value.items():
+                        if v not in known:
+                            raise BadInput(f"{v} is not a value of {vfd.enum_type.full_name} (field {where}[{k}])",
+                                           reason="INVALID_ENUM_VALUE", field=where)
+                elif vfd.type == _FD.TYPE_MESSAGE:
+                    for v in value.values():
+                        check_enums(v, where + ".")
+            elif fd.is_repeated:
+                for item in value:
+                    check_enums(item, where + ".")
+            else:
+                check_enums(value, where + ".")
+
+
 def dict_to_message(obj: Any, msg: Message) -> Message:
     """Fill `msg` (empty) from a JSON object. Raises BadInput."""
     desc = msg.DESCRIPTOR
@@ -499,6 +534,7 @@ def dict_to_message(obj: Any, msg: Message) -> Message:
     msg.Clear()
     try:
         json_format.ParseDict(obj, msg, max_recursion_depth=MAX_DEPTH)
+        check_enums(msg)
         return msg
     except json_format.ParseError as first:
         error: Exception = first
@@ -509,6 +545,7 @@ def dict_to_message(obj: Any, msg: Message) -> Message:
         msg.Clear()
         try:
             json_format.ParseDict(normalized, msg, max_recursion_depth=MAX_DEPTH)
+            check_enums(msg)
             return msg
         except (json_format.ParseError, RecursionError, ValueError, TypeError, AttributeError) as second:
             error = second
@@ -535,7 +572,7 @@ def _typed_from_string(fd: FieldDescriptor, value: str, where: str) -> Any:
             n = enum_number(fd.enum_type, value)
             if n is None and _INT_RE.match(value):
                 n = int(value)
-            if n is None:
+            if n is None or n not in _enum_tables(fd.enum_type)[2]:
                 raise ValueError
             return n
         if t == _FD.TYPE_BOOL:
