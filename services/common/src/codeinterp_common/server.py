@@ -109,7 +109,9 @@ async def build_server(
         ]
         reflection.enable_server_reflection(names, server)
     address = f"{settings.host}:{settings.grpc_port if port is None else port}"
-    credentials = server_credentials(settings)
+    # Backends (default interceptor) require client certificates when a CA is set; the gateway's
+    # client-facing port (its own auth interceptor) serves TLS without them.
+    credentials = server_credentials(settings, require_client_auth=auth_interceptor is None)
     bound = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
     if bound == 0:
         raise RuntimeError(f"could not bind gRPC port {settings.host}:{settings.grpc_port}")
@@ -128,15 +130,15 @@ def _read(path: str, what: str) -> bytes:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
 
 
-def server_credentials(settings: ServerSettings) -> grpc.ServerCredentials | None:
+def server_credentials(settings: ServerSettings, *, require_client_auth: bool = True) -> grpc.ServerCredentials | None:
     """TLS credentials from the settings, or None (plaintext) when no certificate is set.
-    With a CA bundle, clients must present a certificate it signed (mTLS)."""
+    With a CA bundle (and `require_client_auth`), clients must present a certificate it signed (mTLS)."""
     if not settings.tls_cert_file and not settings.tls_key_file:
         return None
     if not (settings.tls_cert_file and settings.tls_key_file):
         raise ConfigError("CODEINTERP_TLS_CERT_FILE and CODEINTERP_TLS_KEY_FILE must be set together")
     pair = [(_read(settings.tls_key_file, "TLS key"), _read(settings.tls_cert_file, "TLS certificate"))]
-    ca = _read(settings.tls_ca_file, "CA bundle") if settings.tls_ca_file else None
+    ca = _read(settings.tls_ca_file, "CA bundle") if settings.tls_ca_file and require_client_auth else None
     return grpc.ssl_server_credentials(pair, root_certificates=ca, require_client_auth=ca is not None)
 
 
