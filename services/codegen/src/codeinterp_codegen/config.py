@@ -9,6 +9,22 @@ from codeinterp_common.config import ConfigError, ServerSettings, setting
 
 PROVIDERS = ("offline", "bedrock", "openai")
 
+# The Bedrock cross-region inference profiles the seed offered (`GET /claude-models`): Claude and Nova.
+DEFAULT_BEDROCK_MODELS: tuple[tuple[str, str], ...] = (
+    ("us.anthropic.claude-haiku-4-5-20251001-v1:0", "Claude 4.5 Haiku"),
+    ("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude 4.5 Sonnet"),
+    ("us.anthropic.claude-3-7-sonnet-20250219-v1:0", "Claude 3.7 Sonnet"),
+    ("us.anthropic.claude-3-5-haiku-20241022-v1:0", "Claude 3.5 Haiku"),
+    ("us.anthropic.claude-3-5-sonnet-20241022-v2:0", "Claude 3.5 Sonnet v2"),
+    ("us.anthropic.claude-3-5-sonnet-20240620-v1:0", "Claude 3.5 Sonnet"),
+    ("us.anthropic.claude-3-opus-20240229-v1:0", "Claude 3 Opus"),
+    ("us.anthropic.claude-3-sonnet-20240229-v1:0", "Claude 3 Sonnet"),
+    ("us.anthropic.claude-3-haiku-20240307-v1:0", "Claude 3 Haiku"),
+    ("us.amazon.nova-pro-v1:0", "Amazon Nova Pro"),
+    ("us.amazon.nova-lite-v1:0", "Amazon Nova Lite"),
+    ("us.amazon.nova-micro-v1:0", "Amazon Nova Micro"),
+)
+
 
 @dataclass(frozen=True)
 class CodegenSettings(ServerSettings):
@@ -21,7 +37,14 @@ class CodegenSettings(ServerSettings):
     )
     bedrock_model: str = setting("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "Bedrock model id")
     bedrock_region: str = setting("us-east-1", "Bedrock region")
-    bedrock_endpoint_url: str = setting("", "Bedrock endpoint override (tests, VPC endpoints)")
+    bedrock_endpoint_url: str = setting(
+        "", "Bedrock endpoint override (tests, VPC endpoints); empty: CODEINTERP_AWS_BEDROCK_ENDPOINT_URL, then AWS"
+    )
+    bedrock_models: str = setting(
+        "",
+        "Bedrock model / inference-profile ids ListModels offers, comma-separated, each optionally `id=Display name`"
+        " (empty: the seed's 12 Claude and Nova `us.` inference profiles)",
+    )
     bedrock_sdk_max_attempts: int = setting(
         1, "botocore standard-mode total_max_attempts per call (1: only our deadline-aware retries)"
     )
@@ -84,6 +107,20 @@ class CodegenSettings(ServerSettings):
                 "CODEINTERP_LLM_MAX_ATTEMPTS, _MAX_TOKENS and _MAX_CONCURRENCY must be at least 1"
             )
         return self
+
+    def bedrock_model_list(self) -> list[tuple[str, str]]:
+        """(id, display name) of the Bedrock models offered; the default model is always listed."""
+        if not self.bedrock_models.strip():
+            models = list(DEFAULT_BEDROCK_MODELS)
+        else:
+            models = []
+            for item in self.bedrock_models.split(","):
+                model_id, _, name = item.strip().partition("=")
+                if model_id.strip():
+                    models.append((model_id.strip(), name.strip() or model_id.strip()))
+        if self.bedrock_model and self.bedrock_model not in {m for m, _ in models}:
+            models.insert(0, (self.bedrock_model, self.bedrock_model))
+        return models
 
     @property
     def bedrock_wanted(self) -> bool:

@@ -23,6 +23,19 @@ from codeinterp_common.server import ServiceSpec
 log = logging.getLogger(__name__)
 
 
+def _shared_cache_backend():
+    """PostgreSQL rows for the generation cache when CODEINTERP_DATABASE_URL names one (replicas
+    share hits); None: the SQLite file in the data directory (embedded default)."""
+    from codeinterp_common.db import check_url, database_settings, shared_postgres
+
+    url = database_settings().database_url
+    if check_url(url) != "postgres":
+        return None
+    from codeinterp_codegen.adapters.pg_cache import PostgresCacheBackend
+
+    return PostgresCacheBackend(shared_postgres(url))
+
+
 def build_service(
     settings: CodegenSettings,
     *,
@@ -50,15 +63,21 @@ def build_service(
         )
     cache = (
         GenerationCache(
-            settings.cache_max_entries, ttl_s=settings.cache_ttl_s, data_dir=settings.data_dir or None
+            settings.cache_max_entries,
+            ttl_s=settings.cache_ttl_s,
+            data_dir=settings.data_dir or None,
+            backend=_shared_cache_backend(),
         )
         if settings.cache_enabled
         else None
     )
+    from codeinterp_codegen.adapters.metrics import record_generation
+
     return CodegenService(
         providers,
         default_provider=settings.llm_provider,
         cache=cache,
+        on_generation=record_generation,
         retry=RetryPolicy(
             max_attempts=settings.llm_max_attempts,
             base_s=settings.llm_backoff_base_s,
@@ -81,11 +100,21 @@ def build_bedrock_client(settings: CodegenSettings) -> Any:
 
     return build_client(
         region=settings.bedrock_region,
-        endpoint_url=settings.bedrock_endpoint_url,
+        endpoint_url=bedrock_endpoint(settings),
         read_timeout_s=settings.llm_timeout_s,
         max_attempts=settings.bedrock_sdk_max_attempts,
         max_pool_connections=max(10, settings.llm_max_concurrency * 2),
     )
+
+
+def bedrock_endpoint(settings: CodegenSettings) -> str:
+    """CODEINTERP_BEDROCK_ENDPOINT_URL (kept for compatibility), else the shared AWS settings'
+    CODEINTERP_AWS_BEDROCK_ENDPOINT_URL / CODEINTERP_AWS_ENDPOINT_URL, else AWS itself ("")."""
+    if settings.bedrock_endpoint_url:
+        return settings.bedrock_endpoint_url
+    from codeinterp_common.aws import AwsSettings
+
+    return from_env(AwsSettings).endpoint_for("bedrock-runtime") or ""
 
 
 def build_http_client(settings: CodegenSettings) -> Any:
@@ -103,6 +132,7 @@ def services(settings: CodegenSettings, service: CodegenService | None = None) -
         service or build_service(settings),
         openai_model=settings.openai_model if settings.openai_wanted else "",
         default_timeout_s=settings.generate_timeout_s,
+        bedrock_models=settings.bedrock_model_list(),
     )
     return [ServiceSpec(servicer, pb_grpc.add_CodegenServiceServicer_to_server, SERVICE.full_name)]
 
