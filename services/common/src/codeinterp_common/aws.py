@@ -61,10 +61,12 @@ def aws_client(
     *,
     max_attempts: int | None = None,
     read_timeout_s: float | None = None,
+    tcp_keepalive: bool = False,
 ):
     """A boto3 client with botocore `standard` retries and explicit timeouts.
 
-    `max_attempts=1` disables retries (Lambda invoke: a retry would run the job twice)."""
+    `max_attempts=1` disables retries (Lambda invoke: a retry would run the job twice);
+    `tcp_keepalive=True` keeps a long synchronous invoke's idle connection alive."""
     import boto3
     from botocore.config import Config
 
@@ -74,6 +76,7 @@ def aws_client(
         read_timeout=read_timeout_s if read_timeout_s is not None else settings.aws_read_timeout_s,
         retries={"mode": "standard", "total_max_attempts": max_attempts or settings.aws_max_attempts},
         signature_version="s3v4" if service == "s3" else None,
+        tcp_keepalive=tcp_keepalive,
     )
     return boto3.session.Session().client(service, endpoint_url=settings.endpoint_for(service), config=config)
 
