@@ -179,6 +179,7 @@ def test_invoke_client_never_retries(aws):
     cfg = engine.lambda_client.meta.config
     assert cfg.retries == {"mode": "standard", "total_max_attempts": 1}
     assert cfg.read_timeout == 330
+    assert cfg.tcp_keepalive is True
 
 
 @pytest.mark.parametrize("mode", ["500", "429", "drop"])
@@ -213,6 +214,18 @@ def test_code_error_is_code_class_with_failing_line(aws):
     assert out.failing_line == 3
     assert "undefined_name" in out.error
     assert not is_function_limit(out)
+
+
+def test_warm_environment_keeps_jobs_apart(aws):
+    """Two jobs in the same warm worker: the second cannot see the first one's temp view."""
+    engine = _engine(aws)
+    first = (
+        'spark.range(3).createOrReplaceTempView("leak")\nresult = spark.sql("select count(*) from leak")\n'
+    )
+    assert _run(engine, _job("sj-lambda-iso1", first)).ok
+    out = _run(engine, _job("sj-lambda-iso2", 'result = spark.sql("select * from leak")\n'))
+    assert (out.ok, out.error_class, out.failing_line) == (False, "CODE", 1)
+    assert "leak" in out.error
 
 
 def test_missing_input_is_data_class(aws):

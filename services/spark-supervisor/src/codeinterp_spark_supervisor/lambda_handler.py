@@ -101,11 +101,18 @@ def _tmp_root() -> Path:
     return Path(os.environ.get("CODEINTERP_LAMBDA_TMP_DIR") or "/tmp")
 
 
+_S3_CLIENTS: dict = {}
+
+
 def _s3():
+    """The S3 client (made once per settings: warm invocations reuse it)."""
     from codeinterp_common.aws import AwsSettings, aws_client
     from codeinterp_common.config import from_env
 
-    return aws_client("s3", from_env(AwsSettings))
+    settings = from_env(AwsSettings)
+    if settings not in _S3_CLIENTS:
+        _S3_CLIENTS[settings] = aws_client("s3", settings)
+    return _S3_CLIENTS[settings]
 
 
 def _split(uri: str, what: str) -> tuple[str, str]:
@@ -433,7 +440,9 @@ def handler(event: dict, context: Any = None) -> dict:
             }
         else:
             t_stage = time.monotonic() - t0
-            spark = spark_session()
+            # A new session per job on the shared context: temp views, SQL settings and UDFs of
+            # one job are never visible to the next job in this warm environment.
+            spark = spark_session().newSession()
             t_session = time.monotonic() - t0 - t_stage
             timeout_s = float(limits.get("timeout_s") or 0)
             if context is not None and hasattr(context, "get_remaining_time_in_millis"):
@@ -498,3 +507,6 @@ def handler(event: dict, context: Any = None) -> dict:
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if _SPARK is not None:
+            with contextlib.suppress(Exception):
+                _SPARK.catalog.clearCache()  # cached data of this job must not outlive it

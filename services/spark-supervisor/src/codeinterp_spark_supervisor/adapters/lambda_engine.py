@@ -184,7 +184,11 @@ class LambdaEngine:
         self.default_preview_rows = default_preview_rows
         self.default_max_output_bytes = default_max_output_bytes
         self.lambda_client = lambda_client or aws_client(
-            "lambda", settings, max_attempts=1, read_timeout_s=self.function_timeout_s + read_timeout_margin_s
+            "lambda",
+            settings,
+            max_attempts=1,
+            read_timeout_s=self.function_timeout_s + read_timeout_margin_s,
+            tcp_keepalive=True,
         )
         self.s3 = s3_client or aws_client("s3", settings)
 
