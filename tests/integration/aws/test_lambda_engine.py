@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import secrets
 import shutil
 import tempfile
@@ -66,26 +65,15 @@ def aws(moto_server):
     old_level = root.level
     root.addHandler(capture)
     root.setLevel(logging.INFO)
-    from lambda_server import LambdaServer
+    from lambda_server import LambdaServer, worker_env
 
     tmp = Path(tempfile.mkdtemp(prefix="ci-lambda-"))
-    env = {k: os.environ[k] for k in ("PATH", "JAVA_HOME", "LANG", "HOME", "TMPDIR") if k in os.environ}
-    env.update(
-        AWS_ACCESS_KEY_ID=FAKE_KEY_ID,
-        AWS_SECRET_ACCESS_KEY=FAKE_SECRET,
-        AWS_SESSION_TOKEN=FAKE_TOKEN,
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE="/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
-        AWS_EC2_METADATA_DISABLED="true",
-        CODEINTERP_AWS_ENDPOINT_URL=moto_server.endpoint,
-        CODEINTERP_AWS_MAX_ATTEMPTS="2",
-        CODEINTERP_LAMBDA_TMP_DIR=str(tmp / "fn-tmp"),
-        CODEINTERP_LAMBDA_SPARK_MASTER="local[1]",
-        SPARK_LOCAL_IP="127.0.0.1",
-        JAVA_TOOL_OPTIONS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
-    )
-    (tmp / "fn-tmp").mkdir()
+    creds = {
+        "AWS_ACCESS_KEY_ID": FAKE_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": FAKE_SECRET,
+        "AWS_SESSION_TOKEN": FAKE_TOKEN,
+    }
+    env = worker_env(moto_server.endpoint, tmp / "fn-tmp", credentials=creds)
     server = LambdaServer(env, function_name=FUNCTION, function_timeout_s=120, log_dir=tmp / "logs").start()
     s3 = moto_server.client("s3")
     s3.create_bucket(Bucket=BUCKET)
