@@ -7,44 +7,17 @@ its own supervisor app (own data dir and SQLite store) pointed at the head's add
 
 from __future__ import annotations
 
-import socket
-import time
 from pathlib import Path
 
 import pytest
 
-from codeinterp_ray_supervisor.adapters.local_head import HeadConfig, LocalRayHead
+from codeinterp_ray_supervisor.adapters.local_head import LocalRayHead
 from codeinterp_ray_supervisor.config import RaySupervisorSettings
 from codeinterp_ray_supervisor.main import App, build_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.ray]
 
-_FORBIDDEN = {5432, 6379, 3306, 5672, 1883, 4222, 8265}
-
-
-def _free_port() -> int:
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _FORBIDDEN and not 10002 <= port <= 19999:  # Ray's worker port range
-            return port
-
-
-@pytest.fixture(scope="session")
-def ray_head(tmp_path_factory) -> LocalRayHead:
-    base = tmp_path_factory.mktemp("rayhead")
-    head = LocalRayHead(HeadConfig(
-        base_dir=base, gcs_port=_free_port(), dashboard_port=_free_port(), client_port=_free_port(),
-        dashboard_agent_port=_free_port(), num_cpus=2, object_store_bytes=512 * 1024**2, auth_mode="token",
-    ))
-    started = time.monotonic()
-    head.start()
-    print(f"\nray head up in {time.monotonic() - started:.1f} s at {head.config.address} (pid {head.pid})")
-    try:
-        yield head
-    finally:
-        head.stop()
+# The session's Ray head (`ray_head`) is in tests/integration/conftest.py: shared with durability/.
 
 
 def settings_for(head: LocalRayHead, data_dir: Path, **overrides) -> RaySupervisorSettings:

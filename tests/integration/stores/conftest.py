@@ -55,3 +55,19 @@ def pg_url():
 def unique() -> str:
     """A short random name: tests sharing the session schema use their own tables/namespaces."""
     return "t" + secrets.token_hex(4)
+
+
+@pytest.fixture
+def pg_fresh_url(pg_url):
+    """A PostgreSQL URL whose search_path is an empty schema of this one test (for stores with
+    fixed table names: generation cache, gateway), dropped afterwards."""
+    import psycopg
+
+    schema = f"test_{secrets.token_hex(6)}"
+    with psycopg.connect(PG_BASE, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{PG_BASE}?options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(PG_BASE, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")

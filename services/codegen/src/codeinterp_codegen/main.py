@@ -23,6 +23,19 @@ from codeinterp_common.server import ServiceSpec
 log = logging.getLogger(__name__)
 
 
+def _shared_cache_backend():
+    """PostgreSQL rows for the generation cache when CODEINTERP_DATABASE_URL names one (replicas
+    share hits); None: the SQLite file in the data directory (embedded default)."""
+    from codeinterp_common.db import check_url, database_settings, shared_postgres
+
+    url = database_settings().database_url
+    if check_url(url) != "postgres":
+        return None
+    from codeinterp_codegen.adapters.pg_cache import PostgresCacheBackend
+
+    return PostgresCacheBackend(shared_postgres(url))
+
+
 def build_service(
     settings: CodegenSettings,
     *,
@@ -50,7 +63,10 @@ def build_service(
         )
     cache = (
         GenerationCache(
-            settings.cache_max_entries, ttl_s=settings.cache_ttl_s, data_dir=settings.data_dir or None
+            settings.cache_max_entries,
+            ttl_s=settings.cache_ttl_s,
+            data_dir=settings.data_dir or None,
+            backend=_shared_cache_backend(),
         )
         if settings.cache_enabled
         else None

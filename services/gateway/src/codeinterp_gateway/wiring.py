@@ -28,6 +28,7 @@ from codeinterp_common.aws import AwsSettings
 from codeinterp_gateway import convert
 from codeinterp_gateway.adapters.local_catalog import LocalCatalog
 from codeinterp_gateway.adapters.local_object_store import LocalObjectStore
+from codeinterp_gateway.adapters.postgres_store import PostgresStore, open_gateway_store
 from codeinterp_gateway.adapters.s3_object_store import S3ObjectStore, S3TransferSettings
 from codeinterp_gateway.adapters.sqlite_store import SqliteStore
 from codeinterp_gateway.domain import ids
@@ -54,7 +55,7 @@ class GatewayServices:
     catalog: CatalogService
     settings: SettingsService
     inputs: InputResolver
-    store: SqliteStore
+    store: SqliteStore | PostgresStore
     objects: LocalObjectStore | S3ObjectStore
     local_catalog: LocalCatalog  # in AWS mode: the GlueCatalog (same Protocol)
     mode: str = "embedded"
@@ -99,7 +100,7 @@ def build_gateway_services(
     clock = clock or SystemClock()
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = SqliteStore(data_dir / DB_FILENAME)
+    store = open_gateway_store(data_dir / DB_FILENAME)  # SQLite, or PostgreSQL per CODEINTERP_DATABASE_URL
     if mode == "aws":
         from codeinterp_gateway.adapters.glue_catalog import GlueCatalog
 

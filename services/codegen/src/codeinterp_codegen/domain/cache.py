@@ -7,9 +7,10 @@ opaque versions (or, when a caller sent none, a hash of the sample rows, so unkn
 matches other data). Hits are served with `cached=true`; the supervisor re-validates them.
 
 Storage: an in-memory LRU (O(1) hits, well under a millisecond) with optional write-through
-SQLite persistence in the data directory so a restart keeps the cache. SQLite work is a few
-indexed row operations per miss; a broken database file degrades to memory-only, never fails
-a request.
+persistence so a restart keeps the cache: SQLite in the data directory (embedded default) or,
+for several replicas sharing one cache, PostgreSQL (`adapters/pg_cache.py`, chosen by
+CODEINTERP_DATABASE_URL). Persistence is a few indexed row operations per miss; a broken
+SQLite file degrades to memory-only, a failing PostgreSQL call is skipped - never a failed request.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 from codeinterp_codegen.domain.providers import CodegenRequest, DataInput
 
@@ -103,8 +105,70 @@ def _sha(doc: object) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+class CacheBackend(Protocol):
+    """Persistent rows of the cache: key → entry JSON, with creation and last-use times."""
+
+    #: errors after which the backend is dropped (a broken local file) rather than retried
+    drop_on_error: bool
+
+    def get(self, key: str, now: float) -> str | None: ...  # also records the use
+
+    def put(self, key: str, entry_json: str, created_at: float, now: float) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def prune(self, keep: int, created_before: float | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteCacheBackend:
+    drop_on_error = True
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS generation_cache ("
+            " key TEXT PRIMARY KEY, entry TEXT NOT NULL, created_at REAL NOT NULL, used_at REAL NOT NULL)"
+        )
+        db.execute("CREATE INDEX IF NOT EXISTS generation_cache_used ON generation_cache(used_at)")
+        self._db = db
+
+    def get(self, key: str, now: float) -> str | None:
+        row = self._db.execute("SELECT entry FROM generation_cache WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        self._db.execute("UPDATE generation_cache SET used_at = ? WHERE key = ?", (now, key))
+        return row[0]
+
+    def put(self, key: str, entry_json: str, created_at: float, now: float) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO generation_cache (key, entry, created_at, used_at) VALUES (?, ?, ?, ?)",
+            (key, entry_json, created_at, now),
+        )
+
+    def delete(self, key: str) -> None:
+        self._db.execute("DELETE FROM generation_cache WHERE key = ?", (key,))
+
+    def prune(self, keep: int, created_before: float | None) -> None:
+        self._db.execute(
+            "DELETE FROM generation_cache WHERE key NOT IN "
+            "(SELECT key FROM generation_cache ORDER BY used_at DESC LIMIT ?)",
+            (keep,),
+        )
+        if created_before is not None:
+            self._db.execute("DELETE FROM generation_cache WHERE created_at < ?", (created_before,))
+
+    def close(self) -> None:
+        self._db.close()
+
+
 class GenerationCache:
-    """LRU of CacheEntry by key, optionally persisted to `<data_dir>/codegen-cache.sqlite3`."""
+    """LRU of CacheEntry by key, optionally persisted (`<data_dir>/codegen-cache.sqlite3`, or
+    the `backend` given: PostgreSQL for replicas)."""
 
     def __init__(
         self,
@@ -112,6 +176,7 @@ class GenerationCache:
         *,
         ttl_s: float = 0.0,
         data_dir: str | Path | None = None,
+        backend: CacheBackend | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.max_entries = max(1, max_entries)
@@ -119,11 +184,11 @@ class GenerationCache:
         self._clock = clock
         self._mem: OrderedDict[str, CacheEntry] = OrderedDict()
         self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
+        self._db: CacheBackend | None = backend
         self._puts = 0
         self.hits = 0
         self.misses = 0
-        if data_dir:
+        if backend is None and data_dir:
             self._open(Path(data_dir) / DB_FILE)
 
     # -- public ------------------------------------------------------------------------
@@ -178,20 +243,11 @@ class GenerationCache:
     def _expired(self, entry: CacheEntry) -> bool:
         return self.ttl_s > 0 and self._clock() - entry.created_at > self.ttl_s
 
-    # -- sqlite ------------------------------------------------------------------------
+    # -- persistence -------------------------------------------------------------------
 
     def _open(self, path: Path) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS generation_cache ("
-                " key TEXT PRIMARY KEY, entry TEXT NOT NULL, created_at REAL NOT NULL, used_at REAL NOT NULL)"
-            )
-            db.execute("CREATE INDEX IF NOT EXISTS generation_cache_used ON generation_cache(used_at)")
-            self._db = db
+            self._db = SqliteCacheBackend(path)
         except (sqlite3.Error, OSError) as exc:
             log.warning("generation cache persistence disabled", extra={"path": str(path), "error": str(exc)})
             self._db = None
@@ -200,59 +256,48 @@ class GenerationCache:
         if self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT entry FROM generation_cache WHERE key = ?", (key,)).fetchone()
-            if row is None:
+            raw = self._db.get(key, self._clock())
+            if raw is None:
                 return None
-            entry = CacheEntry(**json.loads(row[0]))
+            entry = CacheEntry(**json.loads(raw))
             if self._expired(entry):
-                self._db_delete(key)
+                self._db.delete(key)
                 return None
-            self._db.execute("UPDATE generation_cache SET used_at = ? WHERE key = ?", (self._clock(), key))
             return entry
-        except (sqlite3.Error, TypeError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - persistence never fails a request
             self._degrade(exc)
             return None
 
     def _db_put(self, key: str, entry: CacheEntry) -> None:
         if self._db is None:
             return
-        now = self._clock()
         try:
-            self._db.execute(
-                "INSERT OR REPLACE INTO generation_cache (key, entry, created_at, used_at) VALUES (?, ?, ?, ?)",
-                (key, json.dumps(asdict(entry), ensure_ascii=False), entry.created_at, now),
-            )
+            self._db.put(key, json.dumps(asdict(entry), ensure_ascii=False), entry.created_at, self._clock())
             self._puts += 1
             if self._puts % 64 == 0:
-                self._db_prune()
-        except sqlite3.Error as exc:
+                # disk keeps more than memory; oldest-used go first
+                self._db.prune(self.max_entries * 4, self._clock() - self.ttl_s if self.ttl_s > 0 else None)
+        except Exception as exc:  # noqa: BLE001
             self._degrade(exc)
 
     def _db_delete(self, key: str) -> None:
         if self._db is None:
             return
         try:
-            self._db.execute("DELETE FROM generation_cache WHERE key = ?", (key,))
-        except sqlite3.Error as exc:
+            self._db.delete(key)
+        except Exception as exc:  # noqa: BLE001
             self._degrade(exc)
 
-    def _db_prune(self) -> None:
-        assert self._db is not None
-        keep = self.max_entries * 4  # disk keeps more than memory; oldest-used go first
-        self._db.execute(
-            "DELETE FROM generation_cache WHERE key NOT IN "
-            "(SELECT key FROM generation_cache ORDER BY used_at DESC LIMIT ?)",
-            (keep,),
-        )
-        if self.ttl_s > 0:
-            self._db.execute(
-                "DELETE FROM generation_cache WHERE created_at < ?", (self._clock() - self.ttl_s,)
-            )
-
     def _degrade(self, exc: BaseException) -> None:
+        if self._db is None:
+            return
+        if not self._db.drop_on_error:  # a shared database: skip this call, try again next time
+            log.warning("generation cache persistence call failed; skipped", extra={"error": str(exc)[:300]})
+            return
         log.warning("generation cache persistence failed; continuing in memory", extra={"error": str(exc)})
         try:
-            if self._db is not None:
-                self._db.close()
+            self._db.close()
+        except Exception:  # noqa: BLE001
+            pass
         finally:
             self._db = None
