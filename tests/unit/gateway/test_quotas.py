@@ -180,3 +180,74 @@ def test_sessions_table_migration_adds_owner_from_the_documents(tmp_path):
     finally:
         store.close()
     SqliteStore(path).close()  # opening a migrated database again is a no-op
+
+
+class HeldEngine:
+    """Stand-in engine whose runs last until released (the quota counts unfinished jobs in the
+    real SQLite JobStore; what runs them does not matter)."""
+
+    platform = "LOCAL"
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    async def run(self, job, on_log):
+        from codeinterp_common.jobs.model import RunOutcome
+
+        await self.release.wait()
+        return RunOutcome(ok=True, manifest={"row_count": 0, "complete": True})
+
+    async def cancel(self, job_id):
+        self.release.set()
+        return True
+
+    async def reattach(self, job, on_log):
+        return None
+
+
+async def test_supervisor_active_jobs_per_principal(tmp_path):
+    from codeinterp_common.auth import Principal, Role, reset_principal, set_principal
+    from codeinterp_common.errors import ResourceExhausted
+    from codeinterp_common.jobs.manager import JobManager
+    from codeinterp_common.jobs.service import JobService
+    from codeinterp_common.jobs.store import JobStore
+
+    store = JobStore(tmp_path / "jobs.db")
+    engine = HeldEngine()
+    manager = JobManager(store, lambda _job: engine, id_prefix="spark")
+
+    async def no_codegen(_request):
+        raise AssertionError("not used")
+
+    jobs = JobService(
+        "spark",
+        manager,
+        no_codegen,
+        choose_platform=lambda _p, _i: ("LOCAL", ""),
+        max_active_jobs_per_owner=1,
+    )
+    code = "result = spark.range(1)\n"
+    alice = Principal("alice", frozenset({Role.ANALYST}))
+    bob = Principal("bob", frozenset({Role.ANALYST}))
+
+    async def create(who, request_id=""):
+        token = set_principal(who)
+        try:
+            return (await jobs.create(code=code, inputs=[], request_id=request_id))[0]
+        finally:
+            reset_principal(token)
+
+    try:
+        first = await create(alice, "rq-a")
+        with pytest.raises(ResourceExhausted) as info:
+            await create(alice)
+        assert info.value.reason == "QUOTA_ACTIVE_JOBS" and info.value.retry_after
+        assert (await create(alice, "rq-a")).id == first.id  # a retry of the same request is not refused
+        await create(bob)  # another principal has its own count
+        engine.release.set()
+        await asyncio.wait_for(manager.wait(first.id), 10)
+        await create(alice)  # alice's first job finished: room again
+    finally:
+        engine.release.set()
+        await manager.close()
+        store.close()

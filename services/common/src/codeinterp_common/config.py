@@ -102,3 +102,5 @@ class ServerSettings:
     tls_cert_file: str = setting("", "PEM certificate of this service (mTLS between services when set with the key and CA)")
     tls_key_file: str = setting("", "PEM private key of `tls_cert_file`")
     tls_ca_file: str = setting("", "PEM CA bundle: backends require client certificates signed by it; clients verify servers with it")
+    max_code_chars: int = setting(100_000, "Supervisors: longest code accepted for validation and jobs, characters")
+    quota_active_jobs: int = setting(0, "Supervisors: unfinished jobs per principal (0: unlimited); RESOURCE_EXHAUSTED beyond")

@@ -180,7 +180,10 @@ def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
     )
     manager = JobManager(store, lambda _job: engine, id_prefix="ray", cancel_deadline_s=settings.cancel_deadline_s)
     codegen = CodegenClient(settings.codegen_addr, settings=settings)
-    jobs = JobService("ray", manager, generate or codegen, choose_platform=lambda _platform, _inputs: ("RAY", ""))
+    jobs = JobService(
+        "ray", manager, generate or codegen, choose_platform=lambda _platform, _inputs: ("RAY", ""),
+        max_code_chars=settings.max_code_chars, max_active_jobs_per_owner=settings.quota_active_jobs,
+    )
     raycluster = None
     if settings.kuberay_cluster:
         from codeinterp_ray_supervisor.adapters.k8s import RayClusterResource, in_cluster_api_client

@@ -76,6 +76,8 @@ async def serve(settings: SparkSupervisorSettings) -> None:
         manager,
         make_generate(cg_grpc.CodegenServiceStub(channel), settings.codegen_timeout_s),
         choose_platform=aws_runtime.choose_platform if aws_runtime is not None else embedded_platform,
+        max_code_chars=settings.max_code_chars,
+        max_active_jobs_per_owner=settings.quota_active_jobs,
     )
 
     def platform_status():

@@ -10,6 +10,7 @@ are per principal (the owner is part of the request fingerprint).
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from codeinterp.codegen.v1 import codegen_service_pb2 as cg
 from codeinterp.common.v1 import types_pb2 as t
 from codeinterp_common.auth import OWNER_LABEL, current_owner, owner_filter
-from codeinterp_common.errors import FieldViolation, InvalidArgument, NotFound
+from codeinterp_common.errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
 from codeinterp_common.jobs import validation_bridge
 from codeinterp_common.jobs.api import encode_inputs, encode_limits
 from codeinterp_common.jobs.manager import JobManager
@@ -119,12 +120,15 @@ class JobService:
         *,
         choose_platform: Callable[[int, list[t.ExecutionInput]], tuple[str, str] | Awaitable[tuple[str, str]]],
         max_code_chars: int = 100_000,
+        max_active_jobs_per_owner: int = 0,
     ) -> None:
         self.framework = framework
         self.manager = OwnedJobs(manager)
         self.generate = generate
         self.choose_platform = choose_platform
         self.max_code_chars = max_code_chars
+        self.max_active_jobs_per_owner = max_active_jobs_per_owner
+        self._quota_lock = asyncio.Lock()
         self.loop = SolveLoop(
             generate=generate,
             validate=self.validate,
@@ -185,23 +189,40 @@ class JobService:
         if owner:
             labels[OWNER_LABEL] = owner
         fingerprint = request_fingerprint(code, inputs_blob, limits_blob, str(platform), session, owner)
-        job, created = await self.manager.create(
-            code=code,
-            code_sha256=report.code_sha256,
-            inputs=inputs_blob,
-            limits=limits_blob,
-            platform=platform_name,
-            session=session,
-            labels=labels,
-            job_id=job_id,
-            request_id=request_id,
-            request_hash=fingerprint,
-        )
+        async with self._quota_lock:  # count and insert together
+            if self.max_active_jobs_per_owner and owner:
+                self._check_active_jobs(owner, request_id)
+            job, created = await self.manager.create(
+                code=code,
+                code_sha256=report.code_sha256,
+                inputs=inputs_blob,
+                limits=limits_blob,
+                platform=platform_name,
+                session=session,
+                labels=labels,
+                job_id=job_id,
+                request_id=request_id,
+                request_hash=fingerprint,
+            )
         if created and reason:
             self.manager.store.update_fields(job.id, platform_reason=reason)
             # the decision is streamed with the job's events (a log line on the "platform" stream)
             self.manager.store.add_logs(job.id, self.manager.clock(), [("platform", f"platform {platform_name}: {reason}")])
         return job, created
+
+    def _check_active_jobs(self, owner: str, request_id: str) -> None:
+        """RESOURCE_EXHAUSTED when `owner` already has the allowed number of unfinished jobs in
+        this service's store (a retry of an existing request is never refused)."""
+        if request_id and self.manager.store.find_by_request_id(request_id) is not None:
+            return
+        active = sum(1 for j in self.manager.store.non_terminal() if j.labels.get(OWNER_LABEL) == owner)
+        if active >= self.max_active_jobs_per_owner:
+            raise ResourceExhausted(
+                f"{active} of your jobs are still running; the limit is {self.max_active_jobs_per_owner}",
+                reason="QUOTA_ACTIVE_JOBS",
+                metadata={"limit": self.max_active_jobs_per_owner, "active": active},
+                retry_after=5.0,
+            )
 
     async def _create_for_solve(self, spec: SolveSpec, code: str, report: t.ValidationReport, request_id: str) -> JobRecord:
         limits = getattr(spec, "limits", None) or t.RunLimits()
