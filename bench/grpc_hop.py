@@ -43,7 +43,7 @@ METHOD = "/bench.Echo/Echo"
 # -- server side -----------------------------------------------------------------------------
 
 
-async def _serve() -> None:
+async def _serve(profile_to: str = "") -> None:
     from codeinterp_common.auth import METHOD_ACCESS, Access, ServiceAuthInterceptor
     from codeinterp_common.config import ServerSettings
     from codeinterp_common.server import ServiceSpec, build_server
@@ -78,11 +78,27 @@ async def _serve() -> None:
         auth_interceptor=auth,
     )
     await running.set_serving(True)
+    # the floor for our chain: a bare grpc.aio server (no interceptors, no health) in the same process
+    bare = grpc.aio.server()
+    add_echo(None, bare)
+    bare_port = bare.add_insecure_port("127.0.0.1:0")
+    await bare.start()
     tcp = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
-    print(json.dumps({"grpc": running.port, "tcp": tcp.sockets[0].getsockname()[1]}), flush=True)
+    profiler = None
+    if profile_to:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(async_mode="disabled", interval=0.0002)
+        profiler.start()
+    ports = {"grpc": running.port, "grpc_bare": bare_port, "tcp": tcp.sockets[0].getsockname()[1]}
+    print(json.dumps(ports), flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the client closes stdin
+    if profiler is not None:
+        profiler.stop()
+        Path(profile_to).write_text(profiler.output_text(unicode=False, show_all=False))
     tcp.close()
     await running.server.stop(0)
+    await bare.stop(0)
 
 
 # -- client side -----------------------------------------------------------------------------
@@ -111,6 +127,7 @@ async def _throughput(port: int, payload: bytes, in_flight: int, seconds: float)
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--profile-server", default="", help="write a pyinstrument profile of the server here")
     ap.add_argument("--payload", type=int, default=200, help="bytes per request and per reply")
     ap.add_argument("--blocks", type=int, default=10)
     ap.add_argument("--per-block", type=int, default=200)
@@ -119,7 +136,7 @@ def main() -> int:
     ap.add_argument("--in-flight", type=int, default=32)
     args = ap.parse_args()
     if args.serve:
-        asyncio.run(_serve())
+        asyncio.run(_serve(args.profile_server))
         return 0
 
     from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -128,7 +145,10 @@ def main() -> int:
     print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}", flush=True)
     env = {**os.environ, "CODEINTERP_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        [sys.executable, __file__, "--serve", "--profile-server", args.profile_server],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
     )
     try:
         ports = json.loads(server.stdout.readline())
@@ -146,23 +166,29 @@ def main() -> int:
 
         channel = grpc.insecure_channel(f"127.0.0.1:{ports['grpc']}")
         echo = channel.unary_unary(METHOD)
+        bare_channel = grpc.insecure_channel(f"127.0.0.1:{ports['grpc_bare']}")
+        bare_echo = bare_channel.unary_unary(METHOD)
         health = health_pb2_grpc.HealthStub(channel)
         check_req = health_pb2.HealthCheckRequest()
 
         def grpc_echo() -> None:
             assert echo(payload, timeout=5) == payload
 
+        def grpc_bare() -> None:
+            assert bare_echo(payload, timeout=5) == payload
+
         def grpc_health() -> None:
             health.Check(check_req, timeout=5)
 
         samples = interleaved(
-            {"tcp": tcp, "grpc_echo": grpc_echo, "grpc_health": grpc_health},
+            {"tcp": tcp, "grpc_echo": grpc_echo, "grpc_bare": grpc_bare, "grpc_health": grpc_health},
             blocks=args.blocks,
             per_block=args.per_block,
             warmup=args.warmup,
         )
         sock.close()
         channel.close()
+        bare_channel.close()
         qps = asyncio.run(_throughput(ports["grpc"], payload, args.in_flight, args.qps_seconds))
     finally:
         server.stdin.close()
@@ -198,14 +224,19 @@ def main() -> int:
     ]
     for name, label in (
         ("tcp", "raw TCP ping-pong (blocking socket ↔ asyncio echo)"),
-        ("grpc_echo", "gRPC unary echo (sync client → grpc.aio server)"),
+        ("grpc_echo", "gRPC unary echo (sync client → grpc.aio server with our interceptors)"),
+        ("grpc_bare", "gRPC unary echo, bare grpc.aio server (no interceptors; info: the grpcio floor)"),
         ("grpc_health", "gRPC health Check (info)"),
     ):
         s = stats[name]
         lines.append(
             f"| {label} | {s['n']} | {s['p50_ms'] * 1e3:.0f} | {s['p99_ms'] * 1e3:.0f} | {s['mean_ms'] * 1e3:.0f} |"
         )
+    chain_us = (stats["grpc_echo"]["p50_ms"] - stats["grpc_bare"]["p50_ms"]) * 1e3
     lines += [
+        "",
+        f"our interceptor chain (errors/metrics/request ids + service auth) adds {chain_us:.0f} µs p50 over the "
+        f"bare grpc.aio server ({stats['grpc_bare']['p50_ms'] / stats['tcp']['p50_ms']:.1f}× raw TCP)",
         "",
         f"throughput, grpc.aio client, {qps['in_flight']} in flight for {qps['seconds']:.1f} s: "
         f"{qps['qps']:.0f} QPS ({qps['calls']} calls)",
@@ -227,6 +258,7 @@ def main() -> int:
             "payload_bytes": args.payload,
             "results": stats,
             "ratio_p50": ratio,
+            "bare_ratio_p50": stats["grpc_bare"]["p50_ms"] / stats["tcp"]["p50_ms"],
             "throughput": qps,
             "verdicts": verdicts,
             "met": all(verdicts.values()),

@@ -8,7 +8,6 @@ The role matrix itself is `codeinterp_common.auth.METHOD_ACCESS` (the backends c
 
 from codeinterp_gateway.auth.gate import Authenticator, Gate, build_gate, www_authenticate
 from codeinterp_gateway.auth.interceptor import GatewayAuthInterceptor
-from codeinterp_gateway.auth.jwt_verifier import JwtVerifier
 from codeinterp_gateway.auth.keys import ApiKey, ApiKeyStore
 from codeinterp_gateway.auth.quotas import ConcurrencyLimiter, RateLimiter
 
@@ -24,3 +23,13 @@ __all__ = [
     "build_gate",
     "www_authenticate",
 ]
+
+
+def __getattr__(name: str):
+    # PyJWT + cryptography cost ~0.2 s (idle) to ~1 s (busy) of the gateway's start-up:
+    # imported only when OIDC/JWT is configured (G11, docs/performance.md).
+    if name == "JwtVerifier":
+        from codeinterp_gateway.auth.jwt_verifier import JwtVerifier
+
+        return JwtVerifier
+    raise AttributeError(name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codeinterp_common.auth import (
     JOB_METHODS,
@@ -18,9 +19,11 @@ from codeinterp_common.auth import (
     parse_roles,
 )
 from codeinterp_common.errors import ServiceError, Unauthenticated
-from codeinterp_gateway.auth.jwt_verifier import JwtVerifier
 from codeinterp_gateway.auth.keys import ApiKeyStore
 from codeinterp_gateway.auth.quotas import ConcurrencyLimiter, RateLimiter
+
+if TYPE_CHECKING:  # PyJWT is imported only when OIDC/JWT is configured (start-up time, G11)
+    from codeinterp_gateway.auth.jwt_verifier import JwtVerifier
 
 Getter = Callable[[str], str | None]
 Release = Callable[[], Awaitable[None]]
@@ -110,6 +113,8 @@ def build_gate(settings) -> Gate:
     api_keys = ApiKeyStore(settings.auth_api_keys_file) if settings.auth_api_keys_file else None
     verifier = None
     if settings.auth_jwt_issuer or settings.auth_jwks_file or settings.auth_jwks_url:
+        from codeinterp_gateway.auth.jwt_verifier import JwtVerifier
+
         verifier = JwtVerifier(
             issuer=settings.auth_jwt_issuer,
             audience=settings.auth_jwt_audience,
