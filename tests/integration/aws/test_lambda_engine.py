@@ -216,6 +216,18 @@ def test_warm_environment_keeps_jobs_apart(aws):
     assert "leak" in out.error
 
 
+def test_job_code_cannot_read_the_function_credentials(aws):
+    code = (
+        "import os\n"
+        "keys = ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN')\n"
+        "jvm = spark.sparkContext._jvm.java.lang.System\n"
+        "result = [os.environ.get(k) for k in keys] + [jvm.getenv(k) for k in keys]\n"
+    )
+    out = _run(_engine(aws), _job("sj-lambda-creds", code))
+    assert out.ok, out.error
+    assert out.manifest["scalar"] == [None] * 6
+
+
 def test_missing_input_is_data_class(aws):
     out = _run(_engine(aws), _job("sj-lambda-miss", "result = 1", uri="s3://ci-lambda/ci/nope.csv"))
     assert (out.ok, out.error_class) == (False, "DATA")

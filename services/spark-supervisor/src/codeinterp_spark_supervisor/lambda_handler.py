@@ -252,6 +252,23 @@ def _stage_inputs(s3, inputs: dict, work: Path) -> dict[str, dict]:
     return staged
 
 
+_CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+@contextlib.contextmanager
+def _hidden_credentials():
+    """Take the function's credentials out of the environment while the JVM starts and the job
+    code runs: neither ``os.environ`` nor ``System.getenv`` in the JVM (nor Spark's Python
+    workers, which inherit the JVM's environment) show them, so a job cannot print them into its
+    output. The S3 client has resolved its credentials before (defence in depth only: the
+    execution role's permissions are the real boundary)."""
+    saved = {k: os.environ.pop(k) for k in _CREDENTIAL_VARS if k in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
 def _driver_memory() -> str | None:
     explicit = os.environ.get("CODEINTERP_LAMBDA_DRIVER_MEMORY")
     if explicit:
@@ -282,12 +299,13 @@ def spark_session():
     mem = _driver_memory()
     if mem:
         conf["spark.driver.memory"] = mem
-    _SPARK = runner.classic_session(
-        os.environ.get("CODEINTERP_LAMBDA_SPARK_MASTER") or "local[*]",
-        warehouse=str(tmp / "spark-warehouse"),
-        app_name="codeinterp-lambda",
-        conf=conf,
-    )
+    with _hidden_credentials():
+        _SPARK = runner.classic_session(
+            os.environ.get("CODEINTERP_LAMBDA_SPARK_MASTER") or "local[*]",
+            warehouse=str(tmp / "spark-warehouse"),
+            app_name="codeinterp-lambda",
+            conf=conf,
+        )
     return _SPARK
 
 
@@ -450,7 +468,7 @@ def handler(event: dict, context: Any = None) -> dict:
                 if timeout_s and timeout_s >= remaining - 1:
                     timeout_s = 0  # the function timeout comes first: Lambda enforces it
             try:
-                with _deadline(timeout_s, spark):
+                with _deadline(timeout_s, spark), _hidden_credentials():
                     outcome = runner.run_code(
                         spark,
                         code,
