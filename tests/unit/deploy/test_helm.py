@@ -621,12 +621,12 @@ def test_aws_mode_wires_irsa_and_secret_references(rendered: dict[str, list[dict
         assert sas[comp]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].startswith("arn:aws:iam::")
     cm = of_kind(docs, "ConfigMap")[0]["data"]
     assert cm["CODEINTERP_MODE"] == "aws" and cm["CODEINTERP_S3_BUCKET"] and cm["CODEINTERP_AWS_REGION"]
-    gw = [d for d in of_kind(docs, "Deployment") if component(d) == "gateway"][0]
-    env = {e["name"]: e for e in gw["spec"]["template"]["spec"]["containers"][0]["env"]}
-    assert env["CODEINTERP_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
-        "name": "codeinterp-db",
-        "key": "url",
-    }
+    for dep in of_kind(docs, "Deployment"):  # every stateful service shares the PostgreSQL URL Secret
+        env = {e["name"]: e for e in dep["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["CODEINTERP_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
+            "name": "codeinterp-db",
+            "key": "url",
+        }, component(dep)
     assert of_kind(docs, "Secret") == []
     assert of_kind(docs, "Ingress")[0]["spec"]["ingressClassName"] == "alb"
     rc = of_kind(docs, "RayCluster")[0]

@@ -141,6 +141,11 @@ Environment shared by every codeinterp container: ports, optional secret referen
   value: {{ .values.ports.grpc | quote }}
 - name: CODEINTERP_METRICS_PORT
   value: {{ .values.ports.metrics | quote }}
+{{- if $s.databaseUrl.secretName }}
+- name: CODEINTERP_DATABASE_URL
+  valueFrom:
+    secretKeyRef: {name: {{ $s.databaseUrl.secretName | quote }}, key: {{ $s.databaseUrl.key | quote }}}
+{{- end }}
 {{- if $s.serviceToken.secretName }}
 - name: CODEINTERP_SERVICE_TOKEN
   valueFrom:
