@@ -326,3 +326,34 @@ def test_the_scan_detects_a_leak_when_the_sdk_logs_at_debug(gw, logged):
     finally:
         sdk.setLevel(level)
     assert any("AWS4-HMAC-SHA256" in line for line in capture.lines[before:])
+
+
+def test_mode_switch_is_configuration_only(monkeypatch, moto_server, tmp_path):
+    """`CODEINTERP_MODE=aws` + CODEINTERP_AWS_* is all main.py needs; the default stays embedded."""
+    from codeinterp_common.config import from_env
+    from codeinterp_gateway.adapters.local_object_store import LocalObjectStore
+    from codeinterp_gateway.config import GatewaySettings
+    from codeinterp_gateway.main import _aws_wiring
+
+    assert _aws_wiring(GatewaySettings()) == {"mode": "embedded"}
+    embedded = build_gateway_services(
+        tmp_path / "e", None, "http://x", SECRET, **_aws_wiring(GatewaySettings())
+    )
+    assert isinstance(embedded.objects, LocalObjectStore) and embedded.mode == "embedded"
+    embedded.close()
+    monkeypatch.setenv("CODEINTERP_MODE", "aws")
+    monkeypatch.setenv("CODEINTERP_S3_MULTIPART_THRESHOLD_MB", "8")
+    monkeypatch.setenv("CODEINTERP_AWS_BUCKET", "switch-bucket")
+    monkeypatch.setenv("CODEINTERP_AWS_PREFIX", "p1")
+    monkeypatch.setenv("CODEINTERP_AWS_ENDPOINT_URL", moto_server.endpoint)
+    wiring = _aws_wiring(from_env(GatewaySettings))
+    aws = build_gateway_services(tmp_path / "a", None, "http://x", SECRET, **wiring)
+    try:
+        assert isinstance(aws.objects, S3ObjectStore) and isinstance(aws.local_catalog, GlueCatalog)
+        assert (
+            aws.objects.uri("sessions/s/datasets/d.csv") == "s3://switch-bucket/p1/sessions/s/datasets/d.csv"
+        )
+        assert aws.objects.transfer.multipart_threshold == 8 * 1024 * 1024
+        assert aws.objects.client.meta.endpoint_url == moto_server.endpoint
+    finally:
+        aws.close()
