@@ -694,7 +694,9 @@ class LocalSparkExecutor:
                 timings={"run_s": run_s},
                 **base,
             )
-        # normal exit: read the (untrusted) outcome written by the worker
+        # normal exit: release the worker's Connect session (temp views, cache) off the result
+        # path, then read the (untrusted) outcome written by the worker
+        self._spawn_bg(asyncio.to_thread(interrupt_and_release, self.server.socket_path, w.session_id, w.user_id))
         await asyncio.to_thread(_cleanup_inputs, w.job_dir)
         outcome = _read_json(w.job_dir / "outcome.json")
         if outcome is None:
