@@ -30,6 +30,7 @@ def ray_head(tmp_path_factory):
     head = LocalRayHead(HeadConfig(
         base_dir=base, gcs_port=ray_free_port(), dashboard_port=ray_free_port(), client_port=ray_free_port(),
         dashboard_agent_port=ray_free_port(), num_cpus=2, object_store_bytes=512 * 1024**2, auth_mode="token",
+        start_timeout_s=240,  # a busy shared machine can take minutes; an idle one takes 10-20 s
     ))
     started = time.monotonic()
     head.start()

@@ -27,6 +27,9 @@ class WorkerGroupView:
     ready_replicas: int
 
 
+_TIMEOUT = (5, 20)  # Kubernetes API calls: (connect, read) seconds
+
+
 def worker_groups(obj: dict) -> list[WorkerGroupView]:
     spec = obj.get("spec") or {}
     status = obj.get("status") or {}
@@ -57,7 +60,9 @@ class RayClusterResource:
         from kubernetes.client.exceptions import ApiException
 
         try:
-            return self.api.get_namespaced_custom_object(GROUP, VERSION, self.namespace, PLURAL, self.name)
+            return self.api.get_namespaced_custom_object(
+                GROUP, VERSION, self.namespace, PLURAL, self.name, _request_timeout=_TIMEOUT
+            )
         except ApiException as exc:
             if exc.status == 404:
                 raise NotFound(f"RayCluster {self.namespace}/{self.name} not found", reason="RAYCLUSTER_NOT_FOUND",
@@ -96,7 +101,8 @@ class RayClusterResource:
         ]
         try:
             updated = self.api.patch_namespaced_custom_object(
-                GROUP, VERSION, self.namespace, PLURAL, self.name, patch, _content_type="application/json-patch+json"
+                GROUP, VERSION, self.namespace, PLURAL, self.name, patch, _content_type="application/json-patch+json",
+                _request_timeout=_TIMEOUT,
             )
         except ApiException as exc:
             if exc.status in (409, 422):

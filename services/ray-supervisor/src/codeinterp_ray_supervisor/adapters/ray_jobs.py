@@ -100,6 +100,7 @@ class EngineOptions:
     poll_interval_s: float = 0.5
     cancel_deadline_s: float = 30.0
     submit_attempts: int = 4
+    call_timeout_s: float = 30.0  # one Jobs API call (the SDK sets no HTTP timeout)
 
 
 class RayJobsEngine:
@@ -124,10 +125,14 @@ class RayJobsEngine:
 
     # -- blocking SDK calls, run in threads ---------------------------------------------------
     async def _call(self, fn_name: str, *args, **kwargs) -> Any:
+        """One Jobs API call, bounded: the SDK's HTTP requests carry no timeout of their own, so a
+        head that stops answering would hang the job's follower; after `call_timeout_s` the call
+        fails with TimeoutError (transient: submit retries, polls try again)."""
+
         def call():
             return getattr(self.client.get(), fn_name)(*args, **kwargs)
 
-        return await asyncio.to_thread(call)
+        return await asyncio.wait_for(asyncio.to_thread(call), self.options.call_timeout_s)
 
     # -- Engine protocol ----------------------------------------------------------------------
     async def run(self, job: JobRecord, on_log: Callable[[str, str], None]) -> RunOutcome:

@@ -192,6 +192,7 @@ def ensure_system_user(name: str) -> str:
                 name,
             ],
             capture_output=True,
+            timeout=60,
         )
         if r.returncode == 0:
             return name
