@@ -29,8 +29,9 @@ function's own limits (memory, timeout, /tmp space): the router escalates them t
 Serverless (:func:`is_function_limit`).
 
 Cancel and restart: a synchronous invoke cannot be stopped from the caller, so ``cancel``
-returns False (the job is marked when the invoke returns) and ``reattach`` returns None (the
-job manager fails the job: re-run it).
+abandons it (``run`` returns CANCELLED_BY_USER at once; the function runs on to its end and
+its output is ignored) and ``reattach`` returns None (the job manager fails the job with the
+reason that it cannot be re-attached: re-run it).
 """
 
 from __future__ import annotations
@@ -191,6 +192,7 @@ class LambdaEngine:
             tcp_keepalive=True,
         )
         self.s3 = s3_client or aws_client("s3", settings)
+        self._cancels: dict[str, asyncio.Event] = {}
 
     # -- payload ---------------------------------------------------------------------------
     def output_prefix(self, job_id: str) -> str:
@@ -251,7 +253,14 @@ class LambdaEngine:
                 duration_s=time.monotonic() - t0,
             )
         try:
-            resp = await asyncio.to_thread(self._invoke, body)
+            resp = await self._invoke_or_cancel(job.id, body)
+            if resp is None:
+                return RunOutcome(
+                    ok=False,
+                    error_class="CANCELLED_BY_USER",
+                    error="cancelled; the Lambda invocation cannot be stopped and runs on, its results are ignored",
+                    duration_s=time.monotonic() - t0,
+                )
         except Exception as exc:  # noqa: BLE001 - botocore errors, mapped
             error_class, error = map_invoke_exception(exc)
             response = getattr(exc, "response", None)
@@ -306,14 +315,37 @@ class LambdaEngine:
         )
 
     async def cancel(self, job_id: str) -> bool:
-        """A synchronous Lambda invoke cannot be cancelled: the job ends when the invoke returns."""
-        return False
+        """Abandon the job's invoke: ``run`` returns CANCELLED_BY_USER at once. A synchronous
+        Lambda invocation cannot be stopped from the caller: the function runs to its end (at
+        most its timeout) and what it writes under the job's output prefix is ignored."""
+        event = self._cancels.get(job_id)
+        if event is None:
+            return False
+        event.set()
+        return True
 
     async def reattach(self, job: JobRecord, on_log) -> RunOutcome | None:
         """A synchronous invoke cannot be re-attached after a restart: the job is failed (re-run it)."""
         return None
 
     # -- helpers ---------------------------------------------------------------------------
+    async def _invoke_or_cancel(self, job_id: str, body: bytes) -> dict | None:
+        """The invoke response, or None when the job was cancelled first."""
+        cancelled = self._cancels.setdefault(job_id, asyncio.Event())
+        invoke = asyncio.ensure_future(asyncio.to_thread(self._invoke, body))
+        waiter = asyncio.ensure_future(cancelled.wait())
+        try:
+            await asyncio.wait({invoke, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+            self._cancels.pop(job_id, None)
+        if invoke.done():
+            return invoke.result()
+        # abandoned: the thread finishes when the invocation does; nobody reads its result
+        invoke.add_done_callback(lambda f: f.cancelled() or f.exception())
+        log.info("lambda invoke abandoned after a cancel", extra={"job": job_id})
+        return None
+
     def _invoke(self, body: bytes) -> dict:
         return self.lambda_client.invoke(
             FunctionName=self.function_name, InvocationType="RequestResponse", Payload=body
