@@ -261,3 +261,60 @@ def test_open_job_store_chooses_by_url(tmp_path, pg_url, unique):
     assert isinstance(open_job_store(pg_url, tmp_path / "b.db", namespace=unique), PostgresJobStore)
     with pytest.raises(Fp):
         open_job_store("mysql://x", tmp_path / "c.db", namespace="spark")
+
+
+class _Engine:
+    """In-process stand-in engine (the real engines are exercised by tests/integration/durability)."""
+
+    platform = "LOCAL"
+
+    def __init__(self) -> None:
+        self.launches: list[str] = []
+
+    async def run(self, job, on_log):
+        from codeinterp_common.jobs.model import RunOutcome
+
+        self.launches.append(job.id)
+        on_log("stdout", "working")
+        return RunOutcome(ok=True, manifest={"row_count": 1}, duration_s=0.01)
+
+    async def cancel(self, job_id):
+        return False
+
+    async def reattach(self, job, on_log):
+        return None
+
+
+async def test_job_manager_on_the_store_runs_dedups_and_reconciles(open_store):
+    import asyncio
+
+    from codeinterp_common.jobs.manager import JobManager, sha256_hex
+
+    store = open_store()
+    engine = _Engine()
+    manager = JobManager(store, lambda _job: engine, id_prefix="tst")
+    code = "result = 1"
+    kw = dict(
+        code=code, code_sha256=sha256_hex(code), inputs=b"", limits=b"", platform="LOCAL", request_hash="h"
+    )
+    results = await asyncio.gather(*(manager.create(request_id="one", **kw) for _ in range(10)))
+    assert sum(created for _, created in results) == 1
+    first = results[0][0]
+    done = await asyncio.wait_for(manager.wait(first.id), 30)
+    assert done.state == JobState.SUCCEEDED and engine.launches == [first.id]
+    assert any(e.kind == "log" and e.value == "working" for e in store.events(first.id))
+    await manager.close()
+
+    # a job recorded by a process that died before launching it: the next process launches it once
+    from dataclasses import replace
+
+    store.create(replace(job(900), code_sha256=sha256_hex(code)))
+    store.create(replace(job(901), code_sha256=sha256_hex(code)))
+    store.transition("tst-0901", JobState.RUNNING, "running on LOCAL", 1001.0)
+    restarted = JobManager(open_store(), lambda _job: engine, id_prefix="tst")
+    assert await restarted.reconcile() == 2
+    assert (await asyncio.wait_for(restarted.wait("tst-0900"), 30)).state == JobState.SUCCEEDED
+    failed = await asyncio.wait_for(restarted.wait("tst-0901"), 30)
+    assert failed.state == JobState.FAILED and "restarted" in failed.state_message
+    assert engine.launches == [first.id, "tst-0900"]
+    await restarted.close()
