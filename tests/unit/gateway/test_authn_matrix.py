@@ -207,3 +207,44 @@ def test_jwt_config_refuses_symmetric_algorithms(keys):
     for algs in (["HS256"], ["none"], ["RS256", "HS512"], []):
         with pytest.raises(ConfigError):
             JwtVerifier(issuer=ISSUER, audience=AUDIENCE, jwks_file=str(keys.jwks_path), algorithms=algs)
+
+
+async def test_jwks_from_a_url(tmp_path, keys):
+    """The JWKS fetched over HTTP (a loopback server), cached; unknown kids are refused."""
+    import http.server
+    import threading
+
+    from codeinterp_gateway.auth import JwtVerifier
+
+    body = keys.jwks_path.read_bytes()
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server API
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+        verifier = JwtVerifier(issuer=ISSUER, audience=AUDIENCE, jwks_url=url)
+        assert verifier.remote
+        from codeinterp_common.errors import Unauthenticated
+
+        assert verifier.verify(keys.token(sub="carol")).id == "carol"
+        assert verifier.verify(keys.token(sub="dave")).id == "dave"
+        assert len(hits) == 1  # cached
+        with pytest.raises(Unauthenticated) as info:
+            verifier.verify(keys.token(kid="rotated-away"))
+        assert info.value.reason == "AUTH_UNKNOWN_KEY"
+    finally:
+        server.shutdown()
+        server.server_close()

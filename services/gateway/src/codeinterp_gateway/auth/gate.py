@@ -86,8 +86,7 @@ class Gate:
         if is_open(method):
             return None, None
         if self.matrix.get(method) is Access.SIGNED_URL:
-            self.rate.take("signed-url")
-            return None, None  # the signed token in the request is the credential
+            return None, None  # the signed, expiring token in the request is the credential
         principal = await self.authenticator.authenticate(get)
         authorize(principal, method, self.matrix)
         self.rate.take(principal.id)

@@ -240,9 +240,10 @@ class SessionService:
             return session
 
     def visible(self, session_id: str) -> bool:
-        """The session exists and the current principal may see it."""
+        """Whether the current principal may see the session: always for unrestricted callers
+        (admins, internal calls — no lookup), else only an existing session of their own."""
         if owner_filter() is None:
-            return self._store.get_session(session_id) is not None
+            return True
         session = self._store.get_session(session_id)
         return session is not None and can_see(session.owner)
 
