@@ -12,7 +12,10 @@ written once here so every query is read the same way):
 * text equality is exact (the value as the question writes it); ``contains``/``starts with``/
   ``ends with`` are case-insensitive; NULL never matches a comparison;
 * "top/bottom N" and "sorted by" questions are compared in order, everything else as a multiset
-  of rows (``ordered=False``).
+  of rows (``ordered=False``);
+* where a question honestly has two readings (``city is Paris`` on data holding ``Paris``,
+  ``paris`` and ``PARIS``: that spelling, or the city whatever its case) ``alt`` lists the other
+  reading's SQL, and an answer equal to either is correct.
 
 Out-of-scope questions (``expect="refusal"``) have no SQL: the correct outcome is a refusal
 (predictions, charts, writes, columns that do not exist, ambiguous or open-ended requests).
@@ -42,7 +45,7 @@ class Question:
     sql: str | None = None
     ordered: bool = False
     expect: str = "answer"  # answer | refusal
-    tags: tuple[str, ...] = field(default=())
+    alt: tuple[str, ...] = field(default=())  # SQL of other acceptable readings
 
     @property
     def datasets(self) -> list[str]:
@@ -52,8 +55,16 @@ class Question:
 Q: list[Question] = []
 
 
-def q(id: str, session: str, intent: str, text: str, sql: str | None = None, ordered: bool = False) -> None:
-    Q.append(Question(id, session, intent, text, sql, ordered, "answer" if sql else "refusal"))
+def q(
+    id: str,
+    session: str,
+    intent: str,
+    text: str,
+    sql: str | None = None,
+    ordered: bool = False,
+    alt: tuple[str, ...] = (),
+) -> None:
+    Q.append(Question(id, session, intent, text, sql, ordered, "answer" if sql else "refusal", alt))
 
 
 def r(id: str, session: str, intent: str, text: str) -> None:
@@ -798,6 +809,7 @@ q(
     "filter_value",
     "average satisfaction where city is Paris",
     "select avg(satisfaction) from tickets where city = 'Paris'",
+    alt=("select avg(satisfaction) from tickets where lower(city) = 'paris'",),
 )
 q(
     "k09",
@@ -863,6 +875,7 @@ q(
     "filter_value",
     "number of rows where priority is HIGH",
     "select count(*) from tickets where priority = 'HIGH'",
+    alt=("select count(*) from tickets where lower(priority) = 'high'",),
 )
 q(
     "k19",
@@ -980,6 +993,45 @@ q(
     True,
 )
 
+# ----------------------------------------------- found while fixing the generator (issue 8.3)
+q(
+    "s57",
+    S,
+    "filter_value",
+    "total revenue in the east region",
+    "select sum(revenue) from sales where region = 'East'",
+)
+q(
+    "s58",
+    S,
+    "filter_date",
+    "total revenue after 2023",
+    "select sum(revenue) from sales where order_date >= date '2024-01-01'",
+)
+q(
+    "j25",
+    H,
+    "group_by",
+    "average amount per customer",
+    "select customer_id, avg(amount) from orders group by 1",
+)
+q(
+    "j26",
+    H,
+    "top_n",
+    "top 3 customers by amount",
+    "select customer_id, sum(amount) s from orders group by 1 order by s desc limit 3",
+    True,
+)
+q(
+    "k23",
+    K,
+    "filter_value",
+    "number of rows where city is berlin",
+    "select count(*) from tickets where city = 'berlin'",
+    alt=("select count(*) from tickets where lower(city) = 'berlin'",),
+)
+
 # ------------------------------------------------------------------- out of scope: refuse
 r("x01", S, "ml", "predict next month's revenue")
 r("x02", K, "ml", "train a model to classify tickets by priority")
@@ -1013,6 +1065,8 @@ r("x29", S, "open_ended", "write a poem about our sales")
 r("x30", S, "open_ended", "why did revenue drop in the East?")
 r("x31", K, "ambiguous", "which customer is the happiest")
 r("x32", H, "missing_column", "total discount by city")
+r("x33", S, "ambiguous", "what is the revenue of the North region")
+r("x34", S, "ambiguous", "total revenue between 2023 and 2024")
 
 
 def by_id() -> dict[str, Question]:

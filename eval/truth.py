@@ -24,11 +24,16 @@ class Truth:
                 f"create view \"{name}\" as select * from read_csv('{p}', header = true, sample_size = -1)"
             )
 
-    def rows(self, question: Question) -> list[tuple[Any, ...]]:
-        if question.sql is None:
+    def rows(self, question: Question, sql: str | None = None) -> list[tuple[Any, ...]]:
+        sql = sql or question.sql
+        if sql is None:
             raise ValueError(f"{question.id} has no ground truth (expect={question.expect})")
-        cur = self.con.execute(question.sql)
+        cur = self.con.execute(sql)
         return [tuple(norm(v) for v in row) for row in cur.fetchall()]
+
+    def readings(self, question: Question) -> list[list[tuple[Any, ...]]]:
+        """The truth of every acceptable reading: the main SQL first, then `alt`."""
+        return [self.rows(question, s) for s in (question.sql, *question.alt) if s]
 
     def close(self) -> None:
         self.con.close()

@@ -41,8 +41,11 @@ def test_exact_spelling_wins_among_case_variants():
     assert f(p("total turnover where town is LYON")) == [("town", "==", "LYON")]
     assert f(p("total turnover where town is lyon")) == [("town", "==", "lyon")]
     assert f(p("total turnover where tier is Silver")) == [("tier", "==", "Silver")]
-    # a single spelling in the data is still matched case-insensitively (documented)
-    assert f(p("total turnover where town is nice")) == [("town", "==", "Nice")]
+    # spelled unlike the sample ("nice" for "Nice"): the data may hold other spellings too, so the
+    # value is compared case-insensitively, never replaced by the sample's spelling
+    assert f(p("total turnover where town is nice")) == [("town", "eq_ci", "nice")]
+    assert f(p("total turnover where town is nice or Grenoble")) == [("town", "in_ci", ["nice", "grenoble"])]
+    assert f(p("count of rows where town is not nice")) == [("town", "ne_ci", "nice")]
 
 
 @pytest.mark.parametrize("q", ["total turnover where town is lYoN", "total turnover in gOLD tier"])
@@ -91,3 +94,67 @@ def test_a_list_may_continue_with_a_value_missing_from_the_sample():
     # but not after 'and': an unknown word there is not silently made a value
     with pytest.raises(OfflineRefusal):
         p("total turnover where town is Nice and discounted")
+
+
+CLIENTS = InputInfo(
+    "clients",
+    "csv",
+    [ColumnInfo("client_id", "int"), ColumnInfo("label", "string"), ColumnInfo("segment", "string")],
+    None,
+    [[1, "A", "x"]],
+)
+BOOKINGS = InputInfo(
+    "bookings",
+    "csv",
+    [
+        ColumnInfo("booking_id", "int"),
+        ColumnInfo("client_id", "int"),
+        ColumnInfo("room_id", "int"),
+        ColumnInfo("nights", "int"),
+        ColumnInfo("price", "double"),
+    ],
+    None,
+    [[1, 1, 1, 2, 90.0]],
+)
+ROOMS = InputInfo(
+    "rooms",
+    "csv",
+    [ColumnInfo("room_id", "int"), ColumnInfo("kind", "string"), ColumnInfo("floor", "int")],
+    None,
+    [[1, "suite", 2]],
+)
+
+
+def test_an_input_that_answers_alone_beats_a_join():
+    plan = parse("average price per client", [CLIENTS, BOOKINGS, ROOMS])
+    assert plan.join is None and plan.source == "bookings" and plan.group_by == ["client_id"]
+
+
+def test_an_exact_column_beats_a_synonym_across_inputs():
+    # 'segment' is a clients column, and a synonym of rooms.kind: the exact match wins
+    plan = parse("total nights by segment", [CLIENTS, BOOKINGS, ROOMS])
+    assert plan.join is not None and plan.join.right == "clients" and plan.group_by == ["segment"]
+    # two inputs matching equally well stay ambiguous
+    other = InputInfo(
+        "agents", "csv", [ColumnInfo("agent_id", "int"), ColumnInfo("segment", "string")], None, [[1, "x"]]
+    )
+    with pytest.raises(OfflineRefusal):
+        parse("list distinct segment", [CLIENTS, other])
+
+
+def test_singular_and_plural_of_ie_words_meet():
+    films = InputInfo(
+        "films", "csv", [ColumnInfo("catégorie", "string"), ColumnInfo("durée", "int")], None, [["x", 1]]
+    )
+    assert parse("list distinct catégories", [films]).select == ["catégorie"]
+
+
+@pytest.mark.parametrize("q", ["what is the turnover of Nice", "turnover for Gold", "show me turnover"])
+def test_a_bare_measure_without_total_or_listing_is_refused(q):
+    with pytest.raises(OfflineRefusal, match="total"):
+        p(q)
+
+
+def test_listing_a_measure_is_still_a_projection():
+    plan = p("list turnover where staff > 3")
+    assert plan.kind == "rows" and plan.select == ["turnover"]

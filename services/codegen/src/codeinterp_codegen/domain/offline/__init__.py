@@ -12,8 +12,11 @@ quantity/qty/units, customer/client, date/day/time, region/area/territory,
 category/type/segment, product/item, ...).  Exact names always win; when two columns match
 equally well the generator asks (``Ambiguous``).  A column can always be named exactly in
 backticks: ```unit price```.  Unquoted text values are recognised when they occur in a
-column's sample values (``sales in the East region`` -> ``region == 'East'``, case as in
-the data); quoted values are taken literally.
+column's sample values (``sales in the East region`` -> ``region == 'East'``); a value spelled
+unlike the sample (``east``) is compared case-insensitively (``lower(region) == 'east'``), and
+when the sample holds several spellings (``Paris``, ``paris``) only the exact one is taken, else
+the request is refused; quoted values are taken literally.  An unquoted word after an operator
+is a value (``city is Grenoble``) unless an article precedes it (``customer is the happiest``).
 
 * Aggregates: ``total|sum (of)``, ``average|avg|mean``, ``max|maximum|highest|largest``,
   ``min|minimum|lowest|smallest``, ``count``/``number of``/``how many`` (rows, or distinct

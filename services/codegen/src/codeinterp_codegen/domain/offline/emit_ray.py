@@ -87,6 +87,15 @@ def _cond(f: Filter) -> str:
             return f"mask({s}.str.lower().str.contains({low!r}, regex=False))"
         meth = "startswith" if f.op == "starts_with" else "endswith"
         return f"mask({s}.str.lower().str.{meth}({low!r}))"
+    if f.op in ("eq_ci", "ne_ci", "in_ci", "not_in_ci"):
+        low = f"{s}.astype(object).where({s}.notna(), None).str.lower()"
+        if f.op == "eq_ci":
+            return f"mask({s}.notna() & ({low} == {str(v)!r}))"
+        if f.op == "ne_ci":
+            return f"mask({s}.notna() & ({low} != {str(v)!r}))"
+        vals = [str(x) for x in v]
+        neg = "~" if f.op == "not_in_ci" else ""
+        return f"mask({s}.notna() & {neg}{low}.isin({vals!r}))"
     if f.op == "is_null":
         return f"{s}.isna()"
     if f.op == "not_null":

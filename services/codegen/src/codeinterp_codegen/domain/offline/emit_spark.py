@@ -45,6 +45,14 @@ def filter_expr(f: Filter) -> str:
     if f.op in ("contains", "starts_with", "ends_with"):
         meth = {"contains": "contains", "starts_with": "startswith", "ends_with": "endswith"}[f.op]
         return f"F.lower({c}).{meth}({str(f.value).lower()!r})"
+    if f.op == "eq_ci":
+        return f"(F.lower({c}) == F.lit({str(f.value)!r}))"
+    if f.op == "ne_ci":
+        return f"(F.lower({c}) != F.lit({str(f.value)!r}))"
+    if f.op == "in_ci":
+        return f"F.lower({c}).isin({[str(v) for v in f.value]!r})"
+    if f.op == "not_in_ci":
+        return f"(~F.lower({c}).isin({[str(v) for v in f.value]!r}))"
     if f.op == "is_null":
         return f"{c}.isNull()"
     if f.op == "not_null":

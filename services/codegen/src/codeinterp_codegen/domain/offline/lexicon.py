@@ -83,6 +83,8 @@ def singular(w: str) -> str:
         return w
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
+    if w.endswith("ie") and len(w) > 4:  # "catégorie"/"catégories", "movie"/"movies": one form
+        return w[:-2] + "y"
     if w.endswith(("sses", "shes", "ches", "xes", "zes")):
         return w[:-2]
     if w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")):

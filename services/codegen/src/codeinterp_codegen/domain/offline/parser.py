@@ -141,6 +141,9 @@ class _Ctx:
     columns: list[WorkColumn]
     matcher: ColumnMatcher
     filters: list[Filter] = field(default_factory=list)
+    # (column, sample spelling) of values the question spells differently (case, punctuation):
+    # compared case-insensitively, never as the sample's exact spelling (see _pick_values)
+    loose_values: set[tuple[str, str]] = field(default_factory=set)
 
 
 # --------------------------------------------------------------------------------------- public
@@ -190,6 +193,18 @@ def parse(question: str, inputs: list[InputInfo]) -> Plan:
             raise
         except OfflineRefusal as e:
             errors.append(e)
+    if not plans and len(mentioned) == 1 and len(inputs) > 1:
+        # "average amount per customer": 'customer' named a column of another input, not the
+        # customers input; one input that answers alone beats a join (an inner join drops rows)
+        for other in inputs:
+            if other.name == mentioned[0]:
+                continue
+            try:
+                plans.append(_parse_with(q, raw, inputs, other, None))
+            except Ambiguous:
+                raise
+            except OfflineRefusal as e:
+                errors.append(e)
     if not plans and pairs:
         for src, join in pairs:  # columns from two inputs: join them
             try:
@@ -198,11 +213,24 @@ def parse(question: str, inputs: list[InputInfo]) -> Plan:
                 raise
             except OfflineRefusal as e:
                 errors.append(e)
+    if len(plans) > 1:
+        # several inputs (or joins) can answer: one whose every column word matched a column name
+        # exactly beats one that needed a partial or synonym match ("segment" is a customers
+        # column, and only a synonym of the products' "category"); a tie stays ambiguous
+        best = max(_quality(p) for p in plans)
+        top = [p for p in plans if _quality(p) == best]
+        if len(top) == 1:
+            plans = top
     if len(plans) == 1:
         return plans[0]
     if len(plans) > 1:
-        raise Ambiguous(q, [p.source for p in plans], "input")
+        raise Ambiguous(q, [p.source + (f"+{p.join.right}" if p.join else "") for p in plans], "input")
     raise errors[0]
+
+
+def _quality(plan: Plan) -> int:
+    """Weakest column match among the words the plan used: 3 exact, 2 partial, 1 synonym."""
+    return getattr(plan, "match_quality", 3)
 
 
 # --------------------------------------------------------------------------------------- tokens
@@ -494,7 +522,9 @@ def _type_items(ctx: _Ctx, raw: list[Item]) -> list[Item]:
             toks = tuple(t for x in ws for t in split_words(x))
             if toks in vals:
                 typed = " ".join(raw[j].text for j in range(i, i + k))
-                out.append(Item("val", _pick_values(vals[toks], typed), typed))
+                picked = _pick_values(vals[toks], typed)
+                ctx.loose_values |= {(c.name, v) for c, v in picked if v != typed}
+                out.append(Item("val", picked, typed))
                 i += k
                 done = True
                 break
@@ -608,6 +638,7 @@ class _Rules:
         self.select: list[str] = []
         self.want_rows = False
         self.trend = False
+        self.listing = False
 
     # helpers ------------------------------------------------------------------------------
     def at(self, i: int) -> Item | None:
@@ -1242,6 +1273,9 @@ class _Rules:
 
 
 _OK_LEFTOVER_KW = {"is", "with", "in", "on", "join", "rows"}
+# words that ask for rows themselves ("list the revenue of each order"), not a total
+_LISTING_WORDS = {"list", "rows", "row", "records", "record", "entries", "entry", "lines", "each", "every",
+                  "individual", "all"}
 
 
 def _parse_with(q: str, raw: list[Item], inputs: list[InputInfo], src: InputInfo, join: Join | None) -> Plan:
@@ -1249,6 +1283,7 @@ def _parse_with(q: str, raw: list[Item], inputs: list[InputInfo], src: InputInfo
     matcher = ColumnMatcher(cols, [i.name for i in inputs])
     ctx = _Ctx(q, inputs, src, join, cols, matcher)
     items = _type_items(ctx, raw)
+    tiers = [it.v[1] for it in items if it.t == "col" and len(it.v) > 1 and isinstance(it.v[1], int)]
     r = _Rules(ctx, items)
     # join keyword + explicit key ("on customer_id") are structural
     for i in range(len(r.items) - 1, -1, -1):
@@ -1267,13 +1302,34 @@ def _parse_with(q: str, raw: list[Item], inputs: list[InputInfo], src: InputInfo
     r.rule_implicit()
     r.rule_distinct()
     r.rule_projection()
+    r.listing = any(it.t == "word" and it.v in _LISTING_WORDS for it in raw)
     left = [it for it in r.items if not (it.t == "sep" or it.t == "table" or (it.t == "kw" and it.v in _OK_LEFTOVER_KW))]
     if left:
         raise OutOfGrammar("it could not place " + ", ".join(repr(it.text) for it in left[:5]) + " in a supported request")
-    return _assemble(r, ctx)
+    plan = _assemble(r, ctx)
+    plan.match_quality = min(tiers, default=3)  # not a plan field: only ranks candidate plans
+    return plan
+
+
+_LOOSE_OPS = {"==": "eq_ci", "!=": "ne_ci", "in": "in_ci", "not_in": "not_in_ci"}
+
+
+def _loosen(filters: list[Filter], loose: set[tuple[str, str]]) -> None:
+    """A value recognised from the sample rows but spelled differently in the question
+    ("east" for the sample's "East") is compared case-insensitively: the sample shows one
+    spelling, the data may hold others ("East", "EAST"), and the question names the value,
+    not one spelling of it."""
+    for f in filters:
+        if f.op not in _LOOSE_OPS or f.kind != "string":
+            continue
+        values = f.value if isinstance(f.value, list) else [f.value]
+        if any((f.column, v) in loose for v in values):
+            f.op = _LOOSE_OPS[f.op]
+            f.value = [str(v).lower() for v in values] if isinstance(f.value, list) else str(f.value).lower()
 
 
 def _assemble(r: _Rules, ctx: _Ctx) -> Plan:
+    _loosen(r.filters, ctx.loose_values)
     kinds = {c.name: c.kind for c in ctx.columns}
     plan = Plan(kind="rows", source=ctx.source.name, join=ctx.join, filters=r.filters, column_kinds=kinds)
     if r.describe is not None:
@@ -1341,6 +1397,15 @@ def _assemble(r: _Rules, ctx: _Ctx) -> Plan:
         plan.limit = r.limit
         return plan
     plan.kind = "rows"
+    if r.select and not (r.listing or r.order or r.limit is not None):
+        measures = [c for c in ctx.columns if c.name in r.select and c.kind in ("integer", "double")
+                    and set(norm_tokens(c.original)) & ADDITIVE]
+        if len(measures) == len(r.select):
+            # "what is the revenue of the North region": one total or every row's value?
+            raise OutOfGrammar(
+                f"say whether you want the total (or average, ...) of {', '.join(map(repr, r.select))} "
+                "or to list the rows"
+            )
     plan.select = r.select or [c.name for c in ctx.columns]
     for target, desc in r.order:
         if target == "__default__":

@@ -16,7 +16,8 @@ from typing import Any
 
 # Filter operators.
 CMP_OPS = ("==", "!=", "<", "<=", ">", ">=")
-FILTER_OPS = CMP_OPS + ("between", "in", "not_in", "contains", "starts_with", "ends_with", "is_null", "not_null")
+FILTER_OPS = CMP_OPS + ("between", "in", "not_in", "contains", "starts_with", "ends_with", "is_null", "not_null",
+                        "eq_ci", "ne_ci", "in_ci", "not_in_ci")  # *_ci: text compared case-insensitively (lower-case value)
 AGG_FUNCS = ("sum", "avg", "min", "max", "count", "count_distinct", "count_rows")
 BUCKET_UNITS = ("day", "week", "month", "quarter", "year")
 
