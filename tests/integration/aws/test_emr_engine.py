@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import os
 import time
 import uuid
+from dataclasses import replace
 
 import boto3
 import pytest
@@ -15,7 +17,7 @@ from codeinterp.common.v1 import types_pb2 as t
 from codeinterp_common.aws import AwsSettings
 from codeinterp_common.jobs.api import encode_inputs, encode_limits
 from codeinterp_common.jobs.manager import sha256_hex
-from codeinterp_common.jobs.model import JobRecord
+from codeinterp_common.jobs.model import JobRecord, JobState
 from codeinterp_spark_supervisor.adapters.emr_engine import EmrServerlessEngine, PollSettings
 
 pytestmark = pytest.mark.integration
@@ -36,22 +38,24 @@ def sales_uri(moto_server, aws_bucket):
     return f"s3://{aws_bucket}/{PREFIX}/data/sales.csv"
 
 
-@pytest.fixture(scope="module")
-def engine_parts(moto_server, aws_bucket, emr_fixture):
-    settings = AwsSettings(aws_bucket=aws_bucket, aws_prefix=PREFIX)
-    emr = boto3.client("emr-serverless", endpoint_url=emr_fixture.url, region_name="us-east-1")
-    recorded: dict[str, str] = {}
-    engine = EmrServerlessEngine(
-        emr,
+def make_engine(moto_server, aws_bucket, emr_fixture, recorded: dict, **kwargs) -> EmrServerlessEngine:
+    return EmrServerlessEngine(
+        boto3.client("emr-serverless", endpoint_url=emr_fixture.url, region_name="us-east-1"),
         moto_server.client("s3"),
-        settings,
+        AwsSettings(aws_bucket=aws_bucket, aws_prefix=PREFIX),
         emr_fixture.application_id,
         ROLE,
         "--conf spark.executor.memory=2g",
         poll=PollSettings(initial_s=0.1, max_s=0.5, factor=1.5),
         record_backend_id=lambda job_id, run_id: recorded.__setitem__(job_id, run_id),
+        **kwargs,
     )
-    return engine, recorded
+
+
+@pytest.fixture(scope="module")
+def engine_parts(moto_server, aws_bucket, emr_fixture):
+    recorded: dict[str, str] = {}
+    return make_engine(moto_server, aws_bucket, emr_fixture, recorded), recorded
 
 
 def job(code: str, inputs: list[t.ExecutionInput], timeout_s: float = 0) -> JobRecord:
@@ -153,6 +157,69 @@ async def test_client_token_makes_start_idempotent(engine_parts, emr_fixture, sa
     assert emr_fixture.runs_started - before_runs == 1  # one real run
 
 
+async def test_reattach_resumes_watching_the_same_run_after_a_restart(
+    engine_parts, emr_fixture, sales_uri, moto_server, aws_bucket
+):
+    engine, recorded = engine_parts
+    record = job(SUM_CODE, [sales_input(sales_uri)])
+    task = asyncio.create_task(engine.run(record, Logs()))
+    deadline = time.monotonic() + 60
+    while record.id not in recorded and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    task.cancel()  # the supervisor dies: nobody watches the run any more, EMR keeps running it
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    runs, starts, cancels = len(emr_fixture.runs), emr_fixture.start_calls, emr_fixture.cancel_calls
+    fresh = make_engine(moto_server, aws_bucket, emr_fixture, {})  # the restarted supervisor's engine
+    stored = replace(record, backend_id=recorded[record.id], state=JobState.RUNNING)
+    outcome = await fresh.reattach(stored, Logs())
+    assert outcome.ok, outcome.error
+    assert outcome.manifest["preview_rows"] == [["East", 17], ["North", 1], ["West", 5]]
+    assert outcome.backend_id == recorded[record.id]
+    # the same run: no new StartJobRun, no new run, nothing cancelled
+    assert (len(emr_fixture.runs), emr_fixture.start_calls, emr_fixture.cancel_calls) == (
+        runs,
+        starts,
+        cancels,
+    )
+
+
+async def test_catalog_table_input(engine_parts, moto_server, aws_bucket):
+    engine, _ = engine_parts
+    s3 = moto_server.client("s3")
+    for i, rows in enumerate(["1,shipped\n2,pending\n", "3,shipped\n"]):
+        s3.put_object(
+            Bucket=aws_bucket,
+            Key=f"{PREFIX}/warehouse/orders/part-{i}.csv",
+            Body=("id,status\n" + rows).encode(),
+        )
+    table = t.ExecutionInput(
+        name="orders",
+        kind=t.ExecutionInput.TABLE,
+        uri=f"s3://{aws_bucket}/{PREFIX}/warehouse/orders/",
+        table=t.TableRef(database="shop", table="orders"),
+    )
+    code = 'result = spark.table("shop.orders").groupBy("status").count().orderBy("status")\n'
+    outcome = await engine.run(job(code, [table]), Logs())
+    assert outcome.ok, outcome.error
+    assert outcome.manifest["preview_rows"] == [["pending", 1], ["shipped", 2]]
+
+
+async def test_start_allowance_cancels_a_run_that_never_starts(moto_server, aws_bucket, emr_fixture):
+    engine = make_engine(moto_server, aws_bucket, emr_fixture, {}, start_timeout_s=0.5)
+    cancels = emr_fixture.cancel_calls
+    emr_fixture.step_s = 2.0  # the run waits in PENDING/SCHEDULED (a cold application)
+    try:
+        outcome = await engine.run(job(SUM_CODE, []), Logs())
+    finally:
+        emr_fixture.step_s = 0.05
+    assert outcome.error_class == "TIMEOUT" and "did not start running the job within 0.5 s" in outcome.error
+    assert emr_fixture.cancel_calls == cancels + 1
+
+
+# -- runs that kill the fixture's warm worker go last (its replacement starts cold) ------------
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -194,9 +261,9 @@ async def test_our_timeout_cancels_the_run(engine_parts, emr_fixture):
     assert emr_fixture.cancel_calls == cancels + 1
     run = emr_fixture.runs[recorded[record.id]]
     assert emr_fixture.wait_state(run.run_id, {"CANCELLED"}, 10) == "CANCELLED"
-    # EMR's own backstop is a minute above ours
+    # EMR's own backstop: the start-up allowance (900 s) + our limit + a minute
     request = next(r for r in emr_fixture.requests if r["clientToken"] == record.id)
-    assert request["executionTimeoutMinutes"] == 2
+    assert request["executionTimeoutMinutes"] == 17
 
 
 async def test_application_status(engine_parts, emr_fixture):

@@ -93,6 +93,7 @@ def build_aws_runtime(
             settings.emr_execution_role_arn,
             settings.emr_spark_submit_parameters,
             default_timeout_s=settings.emr_timeout_s,
+            start_timeout_s=settings.emr_start_timeout_s,
             default_preview_rows=settings.preview_rows,
             poll=PollSettings(initial_s=settings.emr_poll_initial_s, max_s=settings.emr_poll_max_s),
             record_backend_id=lambda job_id, run_id: record(job_id, backend_id=run_id),

@@ -6,9 +6,11 @@ and ``code.py`` to ``s3://{bucket}/{prefix}/jobs/{id}/``; ``StartJobRun`` with
 role, the configured ``sparkSubmitParameters`` and a per-job monitoring log URI
 (``jobs/{id}/logs/``); the job run id is recorded on the job at once (reattach after a
 restart); ``GetJobRun`` is polled with capped exponential backoff and jitter. Our time limit
-is enforced here: past it the run is stopped with ``CancelJobRun`` and the job ends TIMEOUT
-(``executionTimeoutMinutes`` is also set a minute above it, as a backstop should the
-supervisor be gone). ``cancel`` calls ``CancelJobRun``.
+is enforced here and counts from the run's first RUNNING state (EMR's ``startedAt`` after a
+re-attach): queueing and application start-up, minutes on a cold application, have their own
+allowance (``start_timeout_s``). Past either the run is stopped with ``CancelJobRun`` and the
+job ends TIMEOUT (``executionTimeoutMinutes`` = both + 1 minute is EMR's own backstop, should
+the supervisor be gone). ``cancel`` calls ``CancelJobRun``.
 
 Results: on SUCCESS ``jobs/{id}/output/manifest.json`` is the manifest (file URIs are
 ``s3://``). On FAILED the runner's ``outcome.json`` gives the error, its class and the failing
@@ -94,6 +96,7 @@ class EmrServerlessEngine:
         spark_submit_parameters: str = "",
         *,
         default_timeout_s: float = 1800.0,
+        start_timeout_s: float = 900.0,
         default_preview_rows: int = 100,
         max_output_bytes: int = 1 << 30,
         poll: PollSettings | None = None,
@@ -108,6 +111,7 @@ class EmrServerlessEngine:
         self.execution_role_arn = execution_role_arn
         self.spark_submit_parameters = spark_submit_parameters
         self.default_timeout_s = default_timeout_s
+        self.start_timeout_s = start_timeout_s
         self.default_preview_rows = default_preview_rows
         self.max_output_bytes = max_output_bytes
         self.poll = poll or PollSettings()
@@ -200,7 +204,8 @@ class EmrServerlessEngine:
                     "s3MonitoringConfiguration": {"logUri": self.job_uri(job.id, "logs") + "/"}
                 }
             },
-            "executionTimeoutMinutes": int(math.ceil(timeout_s / 60.0)) + 1,
+            # EMR's own backstop, should the supervisor be gone: start-up allowance + our limit + 1 min
+            "executionTimeoutMinutes": int(math.ceil((self.start_timeout_s + timeout_s) / 60.0)) + 1,
             "tags": {"codeinterp-job": job.id},
         }
 
@@ -211,7 +216,6 @@ class EmrServerlessEngine:
             spec, timeout = self._job_spec(job)
         except ValueError as exc:
             return RunOutcome(ok=False, error=str(exc), error_class="DATA")
-        deadline = started + timeout
         self._wake[job.id] = asyncio.Event()
         try:
             try:
@@ -238,7 +242,7 @@ class EmrServerlessEngine:
             on_log("emr", f"EMR Serverless job run {run_id} started on application {self.application_id}")
             if job.id in self._cancelled:  # cancel arrived while starting
                 await self._cancel_run(run_id)
-            return await self._watch(job.id, run_id, deadline, timeout, on_log, started)
+            return await self._watch(job.id, run_id, timeout, timeout, on_log, started)
         finally:
             self._runs.pop(job.id, None)
             self._wake.pop(job.id, None)
@@ -261,9 +265,7 @@ class EmrServerlessEngine:
             # token returns the run EMR already has (or starts it, if it never got there).
             return await self.run(job, on_log)
         _spec, timeout = self._job_spec(job)
-        elapsed = max(time.time() - job.state_time, 0.0) if job.state.value == "RUNNING" else 0.0
         started = self.clock()
-        deadline = started + max(timeout - elapsed, 1.0)
         self._runs[job.id] = job.backend_id
         self._wake[job.id] = asyncio.Event()
         on_log("emr", f"re-attached to EMR Serverless job run {job.backend_id}")
@@ -271,7 +273,7 @@ class EmrServerlessEngine:
             if job.state.value == "CANCELLING":
                 self._cancelled.add(job.id)
                 await self._cancel_run(job.backend_id)
-            return await self._watch(job.id, job.backend_id, deadline, timeout, on_log, started)
+            return await self._watch(job.id, job.backend_id, timeout, timeout, on_log, started)
         finally:
             self._runs.pop(job.id, None)
             self._wake.pop(job.id, None)
@@ -298,11 +300,16 @@ class EmrServerlessEngine:
             yield delay * random.uniform(1 - self.poll.jitter, 1 + self.poll.jitter)
             delay = min(delay * self.poll.factor, self.poll.max_s)
 
-    async def _watch(self, job_id, run_id, deadline, timeout, on_log, started) -> RunOutcome:
+    async def _watch(self, job_id, run_id, budget_s, timeout, on_log, started) -> RunOutcome:
+        """Polls until the run is terminal. Our time limit (`budget_s` left of `timeout`) counts
+        from the first RUNNING state: queueing and application start-up (minutes on a cold
+        EMR application) have their own allowance, `start_timeout_s`."""
         delays = self._delays()
         last_state = ""
         errors = 0
-        timed_out = False
+        timed_out = ""  # why we cancelled: "" while within limits
+        deadline = started + self.start_timeout_s
+        running = False
         wake = self._wake.get(job_id)
         while True:
             try:
@@ -328,16 +335,27 @@ class EmrServerlessEngine:
             if state in TERMINAL:
                 return await self._outcome(job_id, run_id, run, timed_out, timeout, on_log, started)
             now = self.clock()
-            if now >= deadline and not timed_out:
-                timed_out = True
-                on_log(
-                    "emr", f"time limit of {timeout:g} s reached: cancelling EMR Serverless job run {run_id}"
+            if state == "RUNNING" and not running and not timed_out:
+                running = True
+                started_at = run.get("startedAt")  # a re-attached run may have been running a while
+                already = (
+                    max(time.time() - started_at.timestamp(), 0.0)
+                    if hasattr(started_at, "timestamp")
+                    else 0.0
                 )
+                deadline = now + max(budget_s - already, 1.0)
+            if now >= deadline and not timed_out:
+                timed_out = (
+                    f"the job exceeded its time limit of {timeout:g} s"
+                    if running
+                    else f"EMR Serverless did not start running the job within {self.start_timeout_s:g} s"
+                )
+                on_log("emr", f"{timed_out}: cancelling EMR Serverless job run {run_id}")
                 await self._cancel_run(run_id)
                 # give EMR a short while to confirm; the job is TIMEOUT either way
                 deadline = now + max(self.poll.max_s, 10.0)
             elif timed_out and now >= deadline:
-                return self._timeout_outcome(run_id, timeout, started)
+                return self._timeout_outcome(run_id, timed_out, started)
             delay = min(next(delays), max(deadline - now, 0.05))
             if wake is not None:
                 try:
@@ -348,10 +366,10 @@ class EmrServerlessEngine:
             else:
                 await asyncio.sleep(delay)
 
-    def _timeout_outcome(self, run_id: str, timeout: float, started: float) -> RunOutcome:
+    def _timeout_outcome(self, run_id: str, why: str, started: float) -> RunOutcome:
         return RunOutcome(
             ok=False,
-            error=f"the job exceeded its time limit of {timeout:g} s; EMR Serverless job run {run_id} was cancelled",
+            error=f"{why}; EMR Serverless job run {run_id} was cancelled",
             error_class="TIMEOUT",
             duration_s=self.clock() - started,
             backend_id=run_id,
@@ -394,7 +412,7 @@ class EmrServerlessEngine:
         state = run["state"]
         duration = self.clock() - started
         if timed_out and state != "SUCCESS":
-            return self._timeout_outcome(run_id, timeout, started)
+            return self._timeout_outcome(run_id, timed_out, started)
         if state == "CANCELLED":
             if job_id in self._cancelled:
                 return RunOutcome(
