@@ -71,6 +71,11 @@ def test_auth_values_render_real_settings_and_mount_the_key_file(tmp_path):
     assert env["CODEINTERP_AUTH_API_KEYS_FILE"].startswith(mount["mountPath"] + "/")
     volume = next(v for v in spec["volumes"] if v["name"] == "api-keys")
     assert volume["secret"]["secretName"] == "codeinterp-api-keys"
+    config = next(d for d in docs if d["kind"] == "ConfigMap" and "CODEINTERP_RAY_NAMESPACE" in d.get("data", {}))
+    assert config["data"]["CODEINTERP_QUOTA_ACTIVE_JOBS"] == "16"
+    from codeinterp_spark_supervisor.config import SparkSupervisorSettings
+
+    assert "CODEINTERP_QUOTA_ACTIVE_JOBS" in {env_name(f) for f in dataclasses.fields(SparkSupervisorSettings)}
     for component in ("gateway", "codegen", "spark-supervisor", "ray-supervisor"):
         _, c = _container(docs, component)
         token = next(e for e in c["env"] if e["name"] == "CODEINTERP_SERVICE_TOKEN")
