@@ -106,7 +106,7 @@ s3ish = st.builds(
 )
 
 
-@fuzz(200)
+@fuzz(150)
 @given(s3ish | any_text)
 @example("s3://bucket/a/../b.csv")
 @example("s3://bucket/a/%2e%2e/b.csv")
