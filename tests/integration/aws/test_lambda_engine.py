@@ -74,7 +74,7 @@ def aws(moto_server):
         "AWS_SESSION_TOKEN": FAKE_TOKEN,
     }
     env = worker_env(moto_server.endpoint, tmp / "fn-tmp", credentials=creds)
-    server = LambdaServer(env, function_name=FUNCTION, function_timeout_s=120, log_dir=tmp / "logs").start()
+    server = LambdaServer(env, function_name=FUNCTION, function_timeout_s=240, log_dir=tmp / "logs").start()
     s3 = moto_server.client("s3")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="ci/sessions/s1/datasets/sales.csv", Body=CSV.encode())
@@ -95,7 +95,7 @@ def aws(moto_server):
 
 
 def _engine(aws, **kw) -> LambdaEngine:
-    kw.setdefault("function_timeout_s", 120)
+    kw.setdefault("function_timeout_s", 240)
     return LambdaEngine(aws["settings"], FUNCTION, **kw)
 
 
@@ -320,7 +320,7 @@ def test_function_timeout_is_a_lambda_limit(aws):
     try:
         out = _run(_engine(aws), _job("sj-lambda-fnto", "import time\ntime.sleep(60)\nresult = 1\n"))
     finally:
-        server.function_timeout_s = 120
+        server.function_timeout_s = 240
     assert (out.ok, out.error_class) == (False, "TIMEOUT")
     assert out.error.startswith(LAMBDA_LIMIT_PREFIX) and "Task timed out after 4.00 seconds" in out.error
     assert is_function_limit(out)
