@@ -2,10 +2,11 @@
 (tests/fixtures/lambda_server.py) -> the REAL handler with local Spark -> moto's S3.
 
 One warm worker (one cold Spark start) serves the tests in file order; the out-of-memory and
-function-timeout tests kill workers (as Lambda does) and therefore come last. ``JAVA_TOOL_OPTIONS`` (C1 JIT only, serial GC) only shortens the test JVM's
-start on this 2-core machine. The out-of-memory case is a real memory
-limit enforced by the fixture (it watches the worker's resident memory and SIGKILLs it, like
-Lambda's sandbox); nothing is injected into the production handler.
+function-timeout tests kill workers (as Lambda does) and therefore come last. The
+out-of-memory case is a real memory limit enforced by the fixture (it watches the worker's
+resident memory and SIGKILLs it, like Lambda's sandbox); nothing is injected into the
+production handler. ``worker_env`` sets ``JAVA_TOOL_OPTIONS`` (C1 JIT only, serial GC) only to
+shorten the test JVM's start on this 2-core machine.
 """
 
 from __future__ import annotations
