@@ -113,6 +113,9 @@ def _load(path: Path) -> dict[str, ApiKey]:
     return parse_entries(doc, str(path))
 
 
+_DUMMY = ApiKey("dummy", "", frozenset(), sha256="0" * 64)
+
+
 def _invalid() -> Unauthenticated:
     # One answer for an unknown key id and a wrong secret: nothing to probe key ids with.
     return Unauthenticated("the API key is not valid", reason="AUTH_INVALID_API_KEY")
@@ -165,7 +168,10 @@ class ApiKeyStore:
         self._reload()
         key_id, dot, secret = presented.partition(".")
         entry = self._entries.get(key_id) if dot and secret and len(presented) <= 512 else None
-        if entry is None or not entry.matches(presented):
+        if entry is None:
+            _DUMMY.matches(presented[:512])  # about the same work as for a known key id
+            raise _invalid()
+        if not entry.matches(presented):
             raise _invalid()
         if entry.revoked:
             raise Unauthenticated(
