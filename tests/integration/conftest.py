@@ -31,6 +31,7 @@ def ray_head(tmp_path_factory):
         base_dir=base, gcs_port=ray_free_port(), dashboard_port=ray_free_port(), client_port=ray_free_port(),
         dashboard_agent_port=ray_free_port(), num_cpus=2, object_store_bytes=512 * 1024**2, auth_mode="token",
         start_timeout_s=240,  # a busy shared machine can take minutes; an idle one takes 10-20 s
+        extra_env={"RAY_DASHBOARD_STARTUP_TIMEOUT_S": "200"},  # Ray's own wait for its dashboard (60 s)
     ))
     started = time.monotonic()
     head.start()
