@@ -214,7 +214,8 @@ CASES: dict[int, Case] = {
                 f"{CODEGEN}::test_all_throttled_is_resource_exhausted_with_retry_info",
                 f"{CODEGEN}::test_retries_never_sleep_past_the_deadline",
                 f"{CODEGEN}::test_hung_provider_is_cut_at_the_deadline",
-                "LLM fault-injection tests (LLM helper)",
+                "tests/integration/codegen/test_llm_faults.py::test_429_with_retry_after_is_bounded_and_resource_exhausted",
+                "tests/integration/codegen/test_llm_faults.py::test_hanging_llm_never_holds_the_call_past_the_deadline",
             ),
         ),
         Case(
@@ -257,7 +258,10 @@ CASES: dict[int, Case] = {
             "session id spoofing (BOLA)",
             REJECT,
             here=False,
-            elsewhere=(AUTHZ, "quota/BOLA tests of the auth helper"),
+            elsewhere=(
+                AUTHZ,
+                "tests/unit/gateway/test_ownership.py::test_another_principals_ids_answer_exactly_like_missing_ones",
+            ),
         ),
         Case(
             40,
@@ -276,7 +280,8 @@ CASES: dict[int, Case] = {
             elsewhere=(
                 f"{JOBS}::test_fifty_parallel_creates_with_one_request_id_make_one_job",
                 f"{RAY_JOBS}::test_twenty_parallel_creates_with_one_request_id_launch_once",
-                "50-parallel-creates bench (bench helper)",
+                "tests/integration/stack/test_parallel_creates.py::test_spark_fifty_parallel_creates_run_once",
+                "tests/integration/stack/test_parallel_creates.py::test_ray_fifty_parallel_creates_submit_once",
             ),
         ),
         Case(
