@@ -168,9 +168,9 @@ def test_cancel_abandons_the_invoke(aws):
     engine = _engine(aws)
 
     async def scenario():
-        job = _job("sj-lambda-cancel", "import time\ntime.sleep(3)\nresult = 1\n")
+        job = _job("sj-lambda-cancel", "import time\ntime.sleep(2)\nresult = 1\n")
         run = asyncio.ensure_future(engine.run(job, lambda *_: None))
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(0.5)
         assert await engine.cancel(job.id) is True
         out = await asyncio.wait_for(run, 1.0)
         assert await engine.cancel(job.id) is False  # nothing left to cancel
@@ -202,10 +202,10 @@ def test_transport_failures_are_infrastructure_and_invoked_once(aws, mode):
 def test_read_timeout_is_infrastructure_and_invoked_once(aws):
     server = aws["server"]
     before = server.invocations
-    server.hang_s = 4
+    server.hang_s = 2.5
     server.fail_next("hang")
     out = _run(
-        _engine(aws, function_timeout_s=1, read_timeout_margin_s=1), _job("sj-lambda-hang", "result = 1")
+        _engine(aws, function_timeout_s=1, read_timeout_margin_s=0.5), _job("sj-lambda-hang", "result = 1")
     )
     assert (out.ok, out.error_class) == (False, "INFRASTRUCTURE")
     assert "read timeout" in out.error
@@ -255,7 +255,7 @@ def test_job_time_limit_is_enforced_by_the_handler(aws):
     code = "import time\ntime.sleep(60)\nresult = 1\n"
     server = aws["server"]
     kills = len(server.kills)
-    out = _run(_engine(aws), _job("sj-lambda-jobto", code, timeout_s=2))
+    out = _run(_engine(aws), _job("sj-lambda-jobto", code, timeout_s=1))
     assert (out.ok, out.error_class) == (False, "TIMEOUT")
     assert not out.error.startswith(LAMBDA_LIMIT_PREFIX)  # the job's limit, not the function's
     assert len(server.kills) == kills  # the warm worker survived
@@ -312,18 +312,18 @@ def test_out_of_memory_is_a_lambda_limit(aws):
 def test_function_timeout_is_a_lambda_limit(aws):
     """Runs in the fresh execution environment after the OOM kill. Its worker did not pre-start
     Spark, so - as with the production handler's lazy start - the session start counts against
-    the 4 s function timeout and the kill may land during it or during the code's sleep; either
+    the 3 s function timeout and the kill may land during it or during the code's sleep; either
     way Lambda answers "Task timed out" and that answer's mapping is what is tested here
     (a cold JVM start costs 10-20 s on this machine: one per module is the budget)."""
     server = aws["server"]
-    server.function_timeout_s = 4
+    server.function_timeout_s = 3
     server.respawn_after_kill = False  # last kill of the module: no new worker needed
     try:
         out = _run(_engine(aws), _job("sj-lambda-fnto", "import time\ntime.sleep(60)\nresult = 1\n"))
     finally:
         server.function_timeout_s = 240
     assert (out.ok, out.error_class) == (False, "TIMEOUT")
-    assert out.error.startswith(LAMBDA_LIMIT_PREFIX) and "Task timed out after 4.00 seconds" in out.error
+    assert out.error.startswith(LAMBDA_LIMIT_PREFIX) and "Task timed out after 3.00 seconds" in out.error
     assert is_function_limit(out)
     assert server.kills[-1] == "timeout"
 
