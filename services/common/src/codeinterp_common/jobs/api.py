@@ -15,7 +15,7 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 
 from codeinterp.common.v1 import types_pb2 as t
-from codeinterp_common.errors import FailedPrecondition, InvalidArgument, NotFound
+from codeinterp_common.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from codeinterp_common.jobs.model import JobRecord
 from codeinterp_common.jobs.store import JobEventRecord
 
@@ -108,7 +108,9 @@ def _offset(token: str) -> int:
             raise ValueError
         return offset
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidArgument("page_token is not valid", field="page_token", reason="INVALID_PAGE_TOKEN") from exc
+        raise InvalidArgument(
+            "page_token is not valid", field="page_token", reason="INVALID_PAGE_TOKEN"
+        ) from exc
 
 
 def _json_safe(value: Any) -> Any:
@@ -125,6 +127,58 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
     return str(value)
+
+
+def _s3_filesystem():
+    """pyarrow's S3 filesystem with the service's AWS settings (region, endpoint override);
+    credentials come from the AWS SDK's default chain, as for boto3."""
+    from urllib.parse import urlsplit
+
+    from pyarrow import fs
+
+    from codeinterp_common.aws import AwsSettings
+    from codeinterp_common.config import from_env
+
+    settings = from_env(AwsSettings)
+    options: dict[str, Any] = {
+        "region": settings.aws_region,
+        "connect_timeout": settings.aws_connect_timeout_s,
+        "request_timeout": settings.aws_read_timeout_s,
+    }
+    endpoint = settings.endpoint_for("s3")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        options.update(endpoint_override=parts.netloc, scheme=parts.scheme or "https")
+    return fs.S3FileSystem(**options)
+
+
+def _read_parquet_result(job_id: str, uri: str):
+    """The result table from the runner's Parquet output: a local directory, or an s3:// prefix
+    (Lambda and EMR Serverless results)."""
+    import pyarrow.dataset as ds  # local import: only result paging needs pyarrow
+
+    gone = NotFound(
+        f"the result files of job {job_id} are gone", reason="RESULT_FILES_MISSING", metadata={"job": job_id}
+    )
+    if uri.startswith("s3://"):
+        from pyarrow import fs
+
+        filesystem = _s3_filesystem()
+        path = uri.removeprefix("s3://").rstrip("/")
+        try:
+            if filesystem.get_file_info(path).type == fs.FileType.NotFound:
+                raise gone
+            return ds.dataset(path, format="parquet", filesystem=filesystem).to_table()
+        except OSError as exc:
+            raise Unavailable(
+                f"the result files of job {job_id} cannot be read from S3 now",
+                reason="RESULT_STORE_UNAVAILABLE",
+                metadata={"job": job_id},
+            ) from exc
+    path = uri.removeprefix("file://")
+    if not Path(path).exists():
+        raise gone
+    return ds.dataset(path, format="parquet").to_table()
 
 
 def result_rows_page(job: JobRecord, page_size: int, page_token: str):
@@ -145,16 +199,15 @@ def result_rows_page(job: JobRecord, page_size: int, page_token: str):
     parquet = [f for f in manifest.files if f.format == "parquet"]
     rows: list[list[Any]] = []
     if manifest.complete or not parquet:
-        rows = [list(r) for r in json_format.MessageToDict(manifest)["previewRows"]] if manifest.preview_rows else []
+        rows = (
+            [list(r) for r in json_format.MessageToDict(manifest)["previewRows"]]
+            if manifest.preview_rows
+            else []
+        )
         total = total or len(rows)
         rows = rows[offset : offset + size]
     else:
-        import pyarrow.dataset as ds  # local import: only result paging needs pyarrow
-
-        path = parquet[0].uri.removeprefix("file://")
-        if not Path(path).exists():
-            raise NotFound(f"the result files of job {job.id} are gone", reason="RESULT_FILES_MISSING", metadata={"job": job.id})
-        table = ds.dataset(path, format="parquet").to_table()
+        table = _read_parquet_result(job.id, parquet[0].uri)
         for record in table.slice(offset, size).to_pylist():
             rows.append([_json_safe(v) for v in record.values()])
     out_rows = []
