@@ -126,7 +126,7 @@ class PostgresJobStore:
                         raise AlreadyExists(
                             "request_id was already used with a different request",
                             reason="REQUEST_ID_REUSED",
-                            metadata={"request_id": record.request_id, "job": existing.id},
+                            metadata={"request_id": record.request_id},  # never the job id: it may be another principal's
                         )
                     return existing, False
         raise AlreadyExists(

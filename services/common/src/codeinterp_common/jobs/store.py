@@ -124,7 +124,7 @@ class JobStore:
                             raise AlreadyExists(
                                 "request_id was already used with a different request",
                                 reason="REQUEST_ID_REUSED",
-                                metadata={"request_id": record.request_id, "job": existing.id},
+                                metadata={"request_id": record.request_id},  # never the job id: it may be another principal's
                             )
                         return existing, False
                 if self._db.execute("SELECT 1 FROM jobs WHERE id = ?", (record.id,)).fetchone():
