@@ -1032,6 +1032,15 @@ q(
     alt=("select count(*) from tickets where lower(city) = 'berlin'",),
 )
 
+q("t25", T, "count_distinct", "how many sensors", "select count(distinct sensor_id) from sensors")
+q(
+    "t26",
+    T,
+    "count_distinct",
+    "number of sensors by site",
+    "select site, count(distinct sensor_id) from sensors group by 1",
+)
+
 # ------------------------------------------------------------------- out of scope: refuse
 r("x01", S, "ml", "predict next month's revenue")
 r("x02", K, "ml", "train a model to classify tickets by priority")

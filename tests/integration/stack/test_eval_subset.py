@@ -18,7 +18,7 @@ from eval.run import EvalConfig, exit_code, run_eval  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
-RAY_IDS = ("s14", "j01", "k03")  # a time bucket, a join, NULL groups on messy text
+RAY_IDS = ("j01", "k03")  # a broadcast join; NULL group keys on messy text
 
 
 def test_eval_subset_has_no_wrong_answers(stack, tmp_path):

@@ -158,3 +158,31 @@ def test_a_bare_measure_without_total_or_listing_is_refused(q):
 def test_listing_a_measure_is_still_a_projection():
     plan = p("list turnover where staff > 3")
     assert plan.kind == "rows" and plan.select == ["turnover"]
+
+
+def test_counting_the_inputs_entities_counts_its_id():
+    readings = InputInfo(
+        "meters",
+        "csv",
+        [ColumnInfo("meter_id", "string"), ColumnInfo("read_at", "timestamp"), ColumnInfo("kwh", "double")],
+        None,
+        [["M1", "2024-01-01 00:00:00", 1.5], ["M1", "2024-01-01 01:00:00", 1.7]],
+    )
+    for q in ("how many meters", "number of meters"):
+        (a,) = parse(q, [readings]).aggregates
+        assert (a.func, a.column, a.alias) == ("count_distinct", "meter_id", "count")
+    (a,) = parse("how many rows", [readings]).aggregates
+    assert a.func == "count_rows"
+    # shop_no is the shops' own key: its distinct values are the shops
+    (a,) = parse("how many shops", [SHOPS]).aggregates
+    assert (a.func, a.column) == ("count_distinct", "shop_no")
+    # no id column named after the input: its rows are what is counted
+    visits = InputInfo(
+        "visits",
+        "csv",
+        [ColumnInfo("town", "string"), ColumnInfo("day", "date")],
+        None,
+        [["a", "2024-01-01"]],
+    )
+    (a,) = parse("how many visits", [visits]).aggregates
+    assert a.func == "count_rows"

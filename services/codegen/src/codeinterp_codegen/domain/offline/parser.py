@@ -928,9 +928,23 @@ class _Rules:
             return Aggregate("count_rows", None, "count")
         return Aggregate(func, c.name, f"{func}_{c.name}")
 
+    def count_entities(self, table: str | None) -> Aggregate:
+        """'how many sensors': the distinct values of the input's own id column (sensor_id) when it
+        has one: its rows may be readings, not sensors; when the id is unique both counts agree."""
+        toks = norm_tokens(table) if table else ()
+        if toks:
+            ent = (singular(toks[-1]),)
+            keys = [c for c in self.ctx.columns if _id_like(c.original)
+                    and norm_tokens(c.original)[:-1] in (ent, tuple(toks[:-1]) + ent)]
+            if len(keys) == 1:  # named like a row count: it answers the same question
+                return Aggregate("count_distinct", keys[0].name, "count")
+            if len(keys) > 1:
+                raise Ambiguous(self.ctx.question, [c.name for c in keys], table)
+        return self.make_agg("count_rows", None)
+
     def count_of(self, it: Item, distinct: bool) -> Aggregate:
         if not distinct and len(it.v) > 3:
-            return self.make_agg("count_rows", None)
+            return self.count_entities(it.v[3])
         cands = it.v[0]
         ids = [x for x in cands if _id_like(x.original)]
         if len(cands) == 1:
@@ -956,7 +970,9 @@ class _Rules:
                     return self.count_of(self.at(i + 2), True), i + 3
                 if _is(nx, "col"):
                     return self.count_of(nx, False), i + 2
-                if _is(nx, "table") or _is(nx, "kw", "rows"):
+                if _is(nx, "table"):
+                    return self.count_entities(nx.v), i + 2
+                if _is(nx, "kw", "rows"):
                     return self.make_agg("count_rows", None), i + 2
                 return self.make_agg("count_rows", None), i + 1
             if _is(nx, "col"):
@@ -978,7 +994,9 @@ class _Rules:
             if not (words & ADDITIVE):
                 raise OutOfGrammar(f"say which aggregate of {c.name!r} you want (total, average, minimum, maximum)")
             return self.make_agg("sum", c), i + 1
-        if (it.t == "table" or _is(it, "kw", "rows")) and table_ok:
+        if it.t == "table" and table_ok:
+            return self.count_entities(it.v), i + 1
+        if _is(it, "kw", "rows") and table_ok:
             return self.make_agg("count_rows", None), i + 1
         return None
 
