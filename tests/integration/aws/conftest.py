@@ -99,22 +99,18 @@ def aws_stack(moto_server, aws_bucket, emr_fixture, lambda_fixture):
         "CODEINTERP_AWS_MAX_ATTEMPTS": "2",
     }
     stack.start("codegen", "codeinterp_codegen", stack.ports["codegen"])
-    stack.start(
-        "spark-supervisor",
-        "codeinterp_spark_supervisor",
-        stack.ports["spark"],
-        {
-            **aws_env,
-            "CODEINTERP_AWS_LAMBDA_ENDPOINT_URL": lambda_fixture.endpoint,
-            "CODEINTERP_AWS_EMR_ENDPOINT_URL": emr_fixture.url,
-            "CODEINTERP_LAMBDA_FUNCTION": LAMBDA_FUNCTION,
-            "CODEINTERP_LAMBDA_TIMEOUT_S": "120",
-            "CODEINTERP_EMR_APPLICATION_ID": emr_fixture.application_id,
-            "CODEINTERP_EMR_EXECUTION_ROLE_ARN": EMR_ROLE,
-            "CODEINTERP_EMR_POLL_INITIAL_S": "0.2",
-            "CODEINTERP_EMR_POLL_MAX_S": "1",
-        },
-    )
+    stack.spark_env = {  # kept on the stack: a test restarts the spark-supervisor with it
+        **aws_env,
+        "CODEINTERP_AWS_LAMBDA_ENDPOINT_URL": lambda_fixture.endpoint,
+        "CODEINTERP_AWS_EMR_ENDPOINT_URL": emr_fixture.url,
+        "CODEINTERP_LAMBDA_FUNCTION": LAMBDA_FUNCTION,
+        "CODEINTERP_LAMBDA_TIMEOUT_S": "120",
+        "CODEINTERP_EMR_APPLICATION_ID": emr_fixture.application_id,
+        "CODEINTERP_EMR_EXECUTION_ROLE_ARN": EMR_ROLE,
+        "CODEINTERP_EMR_POLL_INITIAL_S": "0.2",
+        "CODEINTERP_EMR_POLL_MAX_S": "1",
+    }
+    stack.start("spark-supervisor", "codeinterp_spark_supervisor", stack.ports["spark"], stack.spark_env)
     stack.start("gateway", "codeinterp_gateway", stack.ports["gateway"], aws_env)
     try:
         deadline = time.monotonic() + 180

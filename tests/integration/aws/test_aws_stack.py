@@ -158,6 +158,42 @@ def test_auto_routes_a_small_csv_to_lambda_and_streams_why(aws_stack, data):
     assert lines and lines[0].startswith("platform LAMBDA: auto: input files total")
 
 
+def test_auto_sends_a_large_glue_table_to_emr(aws_stack, data, moto_server, aws_bucket, emr_fixture):
+    """A Glue table whose statistics say 5 GB: AUTO picks EMR Serverless; the entry point reads
+    the table (the fixture registers it over the staged files, as the Glue metastore would)."""
+    from aws_gw_support import glue_table_input
+
+    s3, glue = moto_server.client("s3"), moto_server.client("glue")
+    orders = DF[["order_id", "region", "amount"]].head(120)
+    s3.put_object(
+        Bucket=aws_bucket, Key="stack-warehouse/orders/part-0.csv", Body=orders.to_csv(index=False).encode()
+    )
+    glue.create_database(DatabaseInput={"Name": "shop_aws"})
+    glue.create_table(
+        DatabaseName="shop_aws",
+        TableInput=glue_table_input(
+            "orders",
+            f"s3://{aws_bucket}/stack-warehouse/orders/",
+            columns=(("order_id", "bigint"), ("region", "string"), ("amount", "double")),
+            params={"totalSize": str(5 << 30)},
+        ),
+    )
+    body = {
+        "prompt": "total amount by region",
+        "framework": "SPARK",
+        "data_sources": [{"table": {"database": "shop_aws", "table": "orders"}}],
+    }
+    result = call(aws_stack, "POST", f"/v1/sessions/{SESSION}:generate", body)
+    assert result.get("success"), result.get("error")
+    assert result["execution_platform"] == "EMR_SERVERLESS"
+    assert "spark.table(" in result["code"] and "shop_aws.orders" in result["code"]
+    expected = orders.groupby("region").amount.sum().to_dict()
+    rows = {r[0]: float(r[1]) for r in result["manifest"]["preview_rows"]}
+    assert rows.keys() == expected.keys() and all(math.isclose(rows[k], v) for k, v in expected.items())
+    job = call(aws_stack, "GET", f"/v1/{result['job']}")
+    assert "catalog table" in job["platform_reason"] and "not a small table" in job["platform_reason"]
+
+
 def test_lambda_out_of_memory_escalates_to_emr_and_succeeds(aws_stack, data, lambda_fixture, emr_fixture):
     lambda_fixture.wait_ready()
     lambda_fixture.memory_limit_mb = int(lambda_fixture.worker_rss_mb()) + 300
@@ -178,6 +214,35 @@ def test_lambda_out_of_memory_escalates_to_emr_and_succeeds(aws_stack, data, lam
     run = emr_run_for(emr_fixture, name.split("/")[-1])
     assert run.state == "SUCCESS" and job["backend_id"] == run.run_id
     assert any(e.detail == "platform" and "escalated" in e.log_line for e in events(aws_stack, name))
+
+
+def test_a_restarted_supervisor_reattaches_to_the_running_emr_job(aws_stack, data, emr_fixture):
+    """kill -9 of the spark-supervisor while EMR runs the job: the job run id was stored when the
+    run started, so the restarted supervisor watches the same run to the end (no second run)."""
+    code = (
+        'import time\ndf = spark.read.csv(inputs["sales"], header=True)\ntime.sleep(6)\nresult = df.count()\n'
+    )
+    name = create_job(aws_stack, data, code, "EMR_SERVERLESS")
+    job_id = name.split("/")[-1]
+    run = emr_run_for(emr_fixture, job_id)
+    emr_fixture.wait_state(run.run_id, {"RUNNING"}, 120)
+    starts = emr_fixture.start_calls
+    proc = aws_stack.procs["spark-supervisor"]
+    proc.kill()  # SIGKILL: no shutdown path runs
+    proc.wait()
+    assert run.state == "RUNNING"  # EMR keeps running it meanwhile
+    aws_stack.start(
+        "spark-supervisor", "codeinterp_spark_supervisor", aws_stack.ports["spark"], aws_stack.spark_env
+    )
+    deadline = time.monotonic() + 120
+    while not aws_stack._grpc_serving(aws_stack.ports["spark"]):
+        assert time.monotonic() < deadline and aws_stack.procs["spark-supervisor"].poll() is None
+        time.sleep(0.2)
+    job = wait_terminal(aws_stack, name, 120)
+    assert job["state"] == "SUCCEEDED", job["state_message"]
+    assert job["manifest"]["scalar"] == len(DF) and job["backend_id"] == run.run_id
+    assert emr_fixture.start_calls == starts and run.state == "SUCCESS"
+    assert any("re-attached to EMR Serverless job run" in e.log_line for e in events(aws_stack, name))
 
 
 def test_cancel_through_the_gateway_calls_cancel_job_run(aws_stack, data, emr_fixture):
