@@ -1041,6 +1041,8 @@ q(
     "select site, count(distinct sensor_id) from sensors group by 1",
 )
 
+q("k24", K, "filter_null", "count of tickets with no city", "select count(*) from tickets where city is null")
+
 # ------------------------------------------------------------------- out of scope: refuse
 r("x01", S, "ml", "predict next month's revenue")
 r("x02", K, "ml", "train a model to classify tickets by priority")
@@ -1076,6 +1078,7 @@ r("x31", K, "ambiguous", "which customer is the happiest")
 r("x32", H, "missing_column", "total discount by city")
 r("x33", S, "ambiguous", "what is the revenue of the North region")
 r("x34", S, "ambiguous", "total revenue between 2023 and 2024")
+r("x35", S, "ambiguous", "total revenue of orders with no discount")
 
 
 def by_id() -> dict[str, Question]:

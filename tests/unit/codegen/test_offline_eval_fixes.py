@@ -186,3 +186,16 @@ def test_counting_the_inputs_entities_counts_its_id():
     )
     (a,) = parse("how many visits", [visits]).aggregates
     assert a.func == "count_rows"
+
+
+def test_a_null_check_written_before_its_column_applies_to_that_column():
+    assert f(p("shops with no town")) == [("town", "is_null", None)]
+    assert f(p("total turnover for shops without tier")) == [("tier", "is_null", None)]
+    assert f(p("shops that have a town")) == [("town", "not_null", None)]
+    assert f(p("shops where town is missing")) == [("town", "is_null", None)]
+
+
+def test_no_before_a_number_column_is_empty_or_zero_and_refused():
+    with pytest.raises(OfflineRefusal, match="empty or zero"):
+        p("shops with no staff")
+    assert f(p("shops with missing staff")) == [("staff", "is_null", None)]

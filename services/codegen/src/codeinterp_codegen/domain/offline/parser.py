@@ -785,7 +785,8 @@ class _Rules:
             j = i + 1
             if _is(self.at(j), "kw", "is") and _is(self.at(j + 1), "kw", ("null", "notnull")):
                 j += 1
-            if _is(self.at(j), "kw", ("null", "notnull")) and self.at(j).v in ("null", "notnull"):
+            if (_is(self.at(j), "kw", ("null", "notnull")) and self.at(j).v in ("null", "notnull")
+                    and self.at(j).text not in _PREFIX_NULL):
                 c = self.col(it)
                 self.filters.append(Filter(c.name, "is_null" if self.at(j).v == "null" else "not_null", None, c.kind))
                 self.cut(i, j + 1)
@@ -875,6 +876,9 @@ class _Rules:
             return False
         if it.t == "kw" and it.v in ("null", "notnull") and nx is not None and nx.t == "col":
             c = self.col(nx)
+            if it.text in _ABSENCE and c.kind != "string":
+                # "orders with no discount": a NULL discount, or a discount of 0?
+                raise OutOfGrammar(f"'{it.text} {nx.text}' could mean empty or zero; say '{c.name} is null' or '{c.name} = 0'")
             self.filters.append(Filter(c.name, "is_null" if it.v == "null" else "not_null", None, c.kind))
             self.cut(i, i + 2)
             return True
@@ -1291,6 +1295,10 @@ class _Rules:
 
 
 _OK_LEFTOVER_KW = {"is", "with", "in", "on", "join", "rows"}
+# null checks written before their column ("tickets with no city"): never about the column before
+_ABSENCE = {"with no", "without", "has no", "have no", "no"}
+_PREFIX_NULL = {"with no", "without", "with missing", "has no", "have no", "with null", "with empty", "with blank",
+                "no", "with a", "that have a", "having a", "non null", "non-null", "nonnull"}
 # words that ask for rows themselves ("list the revenue of each order"), not a total
 _LISTING_WORDS = {"list", "rows", "row", "records", "record", "entries", "entry", "lines", "each", "every",
                   "individual", "all"}
