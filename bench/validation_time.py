@@ -164,6 +164,9 @@ def profile_top(code: str, fn, n: int = 15, calls: int = 200) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=1500, help="samples per variant and size (≥ 1000)")
+    ap.add_argument(
+        "--info-samples", type=int, default=0, help="samples for the smaller (info-only) sizes; 0: --samples"
+    )
     ap.add_argument("--blocks", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--profile", action="store_true", help="always add the cProfile table")
@@ -184,7 +187,7 @@ def main() -> int:
                     "validate": lambda c=code, v=validate: v(c, input_names=["sales"]),
                     "parse": lambda c=code: ast.parse(c),
                 },
-                samples=args.samples,
+                samples=args.samples if size == max(SIZES) else (args.info_samples or args.samples),
                 blocks=args.blocks,
                 warmup=args.warmup,
             )
