@@ -44,7 +44,7 @@ LAMBDA_FUNCTION = "codeinterp-spark"
 EMR_ROLE = "arn:aws:iam::000000000000:role/EMRServerlessExecutionRole"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lambda_fixture(moto_server, aws_bucket):
     """The Lambda Invoke API on loopback running the real handler (tests/fixtures/lambda_server.py)."""
     import os
@@ -76,7 +76,7 @@ def lambda_fixture(moto_server, aws_bucket):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def aws_stack(moto_server, aws_bucket, emr_fixture, lambda_fixture):
     """gateway (mode=aws: S3 object store, Glue catalog on moto), codegen (offline generator) and
     spark-supervisor (mode=aws: Lambda fixture + EMR fixture + moto) as real processes. No
@@ -129,3 +129,18 @@ def aws_stack(moto_server, aws_bucket, emr_fixture, lambda_fixture):
     finally:
         stack.stop()
         shutil.rmtree(root, ignore_errors=True)
+        emr_fixture.park()  # the last user of the warm worker: free its JVM for the rest of the suite
+
+
+def pytest_collection_modifyitems(config, items):
+    """The stack tests run after the EMR engine tests: both end with runs that kill the EMR
+    fixture's warm worker, and the replacement's JVM start then overlaps with the stack's start-up
+    instead of delaying the next test (only these two files move; everything else keeps its order)."""
+    stack = [i for i in items if i.path.name == "test_aws_stack.py"]
+    engine = [i for i in items if i.path.name == "test_emr_engine.py"]
+    if not stack or not engine:
+        return
+    for item in stack:
+        items.remove(item)
+    last = items.index(engine[-1])
+    items[last + 1 : last + 1] = stack
