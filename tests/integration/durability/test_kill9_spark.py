@@ -37,6 +37,8 @@ from codeinterp_common.jobs.store import JobStore
 pytestmark = [pytest.mark.integration, pytest.mark.spark, pytest.mark.slow]
 
 CODE = "result = spark.range(200000).selectExpr('sum(id) AS s')\n"
+# k4 must still run when the supervisor polls it (every 0.25 s): seconds of work on any machine
+LONG_CODE = "result = spark.range(0, 10**9, 1, 2).selectExpr('sum(id * 7 % 13) AS s')\n"
 State = pb.SparkJob.State
 TERMINAL = {State.SUCCEEDED, State.FAILED, State.CANCELLED}
 ENV = {"CODEINTERP_SPARK_POOL_SIZE": "1", "CODEINTERP_SPARK_DRIVER_MEMORY": "512m", "SPARK_LOCAL_IP": "127.0.0.1"}
@@ -50,7 +52,8 @@ def stub(sup: Supervisor) -> pb_grpc.SparkSupervisorServiceStub:
 
 
 def create(sup: Supervisor, n: int, timeout: float = 60) -> pb.SparkJob:
-    request = pb.CreateSparkJobRequest(spark_job=pb.SparkJob(code=CODE), spark_job_id=IDS[n], request_id=REQ[n])
+    code = LONG_CODE if n == 4 else CODE
+    request = pb.CreateSparkJobRequest(spark_job=pb.SparkJob(code=code), spark_job_id=IDS[n], request_id=REQ[n])
     return stub(sup).CreateSparkJob(request, timeout=timeout)
 
 
