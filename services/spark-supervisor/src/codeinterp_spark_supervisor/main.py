@@ -89,7 +89,7 @@ async def serve(settings: SparkSupervisorSettings) -> None:
             lambda_status="not_configured",
             emr_status="not_configured",
             mode=settings.mode,
-            detail="AWS Lambda and EMR Serverless arrive with issue #5",
+            detail="embedded default: Lambda and EMR Serverless need CODEINTERP_MODE=aws",
         )
 
     def spark_config() -> pb.SparkConfig:

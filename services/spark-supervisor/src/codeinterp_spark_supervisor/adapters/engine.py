@@ -59,7 +59,7 @@ def embedded_platform(requested: int, inputs: list[t.ExecutionInput]) -> tuple[s
     if requested in (t.LAMBDA, t.EMR_SERVERLESS):
         name = t.ExecutionPlatform.Name(requested)
         raise FailedPrecondition(
-            f"{name} is not available on the embedded default; AWS mode (issue #5) brings it",
+            f"{name} is not available on the embedded default; it needs CODEINTERP_MODE=aws",
             reason="PLATFORM_NOT_CONFIGURED",
             metadata={"platform": name, "mode": "embedded"},
         )
