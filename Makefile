@@ -81,7 +81,7 @@ test-unit: setup ## Unit tests only (no JVM, no Ray)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 .PHONY: eval
-eval: setup ## Answer-quality eval: 187 questions over REST on SPARK and RAY (eval/results/REPORT.md); EVAL_ARGS=--subset for a quick run
+eval: setup ## Answer-quality eval: 198 questions over REST on SPARK and RAY (eval/results/REPORT.md); EVAL_ARGS=--subset for a quick run
 	$(PY) -m eval.run $(EVAL_ARGS)
 
 .PHONY: bench
