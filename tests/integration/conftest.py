@@ -40,12 +40,22 @@ def ray_head(tmp_path_factory):
     started = time.monotonic()
     for attempt in (1, 2):
         base = tmp_path_factory.mktemp("rayhead")
-        head = LocalRayHead(HeadConfig(
-            base_dir=base, gcs_port=ray_free_port(), dashboard_port=ray_free_port(), client_port=ray_free_port(),
-            dashboard_agent_port=ray_free_port(), num_cpus=2, object_store_bytes=512 * 1024**2, auth_mode="token",
-            start_timeout_s=240,  # a busy shared machine can take minutes; an idle one takes 10-20 s
-            extra_env={"RAY_DASHBOARD_STARTUP_TIMEOUT_S": "200"},  # Ray's own wait for its dashboard (60 s)
-        ))
+        head = LocalRayHead(
+            HeadConfig(
+                base_dir=base,
+                gcs_port=ray_free_port(),
+                dashboard_port=ray_free_port(),
+                client_port=ray_free_port(),
+                dashboard_agent_port=ray_free_port(),
+                num_cpus=2,
+                object_store_bytes=512 * 1024**2,
+                auth_mode="token",
+                start_timeout_s=240,  # a busy shared machine can take minutes; an idle one takes 10-20 s
+                extra_env={
+                    "RAY_DASHBOARD_STARTUP_TIMEOUT_S": "200"
+                },  # Ray's own wait for its dashboard (60 s)
+            )
+        )
         try:
             head.start()
         except RuntimeError:

@@ -47,24 +47,29 @@ class Supervisor:
         self.runs += 1
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CODEINTERP_")}
-        env.update({
-            "CODEINTERP_GRPC_PORT": str(self.port),
-            "CODEINTERP_METRICS_PORT": "0",
-            "CODEINTERP_DATA_DIR": str(self.data_dir),
-            "CODEINTERP_CODEGEN_ADDR": f"127.0.0.1:{free_port()}",  # never called: CreateJob carries the code
-            "CODEINTERP_LOG_FORMAT": "json",
-            "CODEINTERP_DRAIN_S": "0",
-            "CODEINTERP_SHUTDOWN_GRACE_S": "1",
-            "PYTHONUNBUFFERED": "1",
-            **self.extra,
-            **(env or {}),
-        })
+        env.update(
+            {
+                "CODEINTERP_GRPC_PORT": str(self.port),
+                "CODEINTERP_METRICS_PORT": "0",
+                "CODEINTERP_DATA_DIR": str(self.data_dir),
+                "CODEINTERP_CODEGEN_ADDR": f"127.0.0.1:{free_port()}",  # never called: CreateJob carries the code
+                "CODEINTERP_LOG_FORMAT": "json",
+                "CODEINTERP_DRAIN_S": "0",
+                "CODEINTERP_SHUTDOWN_GRACE_S": "1",
+                "PYTHONUNBUFFERED": "1",
+                **self.extra,
+                **(env or {}),
+            }
+        )
         if crash_at:
             env["CODEINTERP_FAULT_CRASH_AT"] = crash_at
             env["CODEINTERP_FAULT_CRASH_JOB"] = crash_job
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", self.module], cwd=ROOT, env=env,
-            stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
+            [sys.executable, "-m", self.module],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         if self.channel is not None:
             self.channel.close()
@@ -78,7 +83,9 @@ class Supervisor:
             if self.proc.poll() is not None:
                 raise AssertionError(f"{self.module} exited ({self.proc.returncode}): {self.tail()}")
             try:
-                reply = health_pb2_grpc.HealthStub(self.channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+                reply = health_pb2_grpc.HealthStub(self.channel).Check(
+                    health_pb2.HealthCheckRequest(), timeout=1
+                )
                 if reply.status == health_pb2.HealthCheckResponse.SERVING:
                     return time.monotonic() - started
             except grpc.RpcError:
@@ -123,7 +130,9 @@ def processes_using(path: Path) -> list[tuple[int, str]]:
         if not entry.isdigit() or int(entry) == me:
             continue
         try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmdline = (
+                Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            )
             try:
                 cwd = os.readlink(f"/proc/{entry}/cwd")
             except OSError:

@@ -68,7 +68,9 @@ class Jobs:
         self.req = {n: str(uuid.uuid4()) for n in range(1, 6)}
 
     def create(self, sup: Supervisor, n: int, timeout: float = 60) -> pb.RayJob:
-        request = pb.CreateRayJobRequest(ray_job=pb.RayJob(code=CODE), ray_job_id=self.ids[n], request_id=self.req[n])
+        request = pb.CreateRayJobRequest(
+            ray_job=pb.RayJob(code=CODE), ray_job_id=self.ids[n], request_id=self.req[n]
+        )
         return pb_grpc.RaySupervisorServiceStub(sup.channel).CreateRayJob(request, timeout=timeout)
 
     def get(self, sup: Supervisor, n: int) -> pb.RayJob:
@@ -130,7 +132,9 @@ def test_kill9_ray_supervisor_at_five_points(tmp_path, ray_env, ray_jobs):
             jobs.wait_succeeded(a, 1)
             jobs.crash_on_create(a, 3)
             k3 = jobs.stored(a, 3)
-            assert k3.state == JobState.RUNNING and not k3.backend_id  # died between Ray's answer and our record
+            assert (
+                k3.state == JobState.RUNNING and not k3.backend_id
+            )  # died between Ray's answer and our record
 
         def run_b1():
             b.start(crash_at="while_polling", crash_job=jobs.ids[4])
@@ -161,7 +165,9 @@ def test_kill9_ray_supervisor_at_five_points(tmp_path, ray_env, ray_jobs):
             listed = pb_grpc.RaySupervisorServiceStub(sup.channel).ListRayJobs(
                 pb.ListRayJobsRequest(page_size=100), timeout=10
             )
-            assert sorted(j.name for j in listed.ray_jobs) == sorted(f"rayJobs/{jobs.ids[n]}" for n in all_jobs)
+            assert sorted(j.name for j in listed.ray_jobs) == sorted(
+                f"rayJobs/{jobs.ids[n]}" for n in all_jobs
+            )
             sup.stop()
 
         with ThreadPoolExecutor(3) as pool:

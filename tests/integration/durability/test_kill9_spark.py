@@ -41,7 +41,11 @@ CODE = "result = spark.range(200000).selectExpr('sum(id) AS s')\n"
 LONG_CODE = "result = spark.range(0, 10**9, 1, 2).selectExpr('sum(id * 7 % 13) AS s')\n"
 State = pb.SparkJob.State
 TERMINAL = {State.SUCCEEDED, State.FAILED, State.CANCELLED}
-ENV = {"CODEINTERP_SPARK_POOL_SIZE": "1", "CODEINTERP_SPARK_DRIVER_MEMORY": "512m", "SPARK_LOCAL_IP": "127.0.0.1"}
+ENV = {
+    "CODEINTERP_SPARK_POOL_SIZE": "1",
+    "CODEINTERP_SPARK_DRIVER_MEMORY": "512m",
+    "SPARK_LOCAL_IP": "127.0.0.1",
+}
 NO_WORKERS = {"CODEINTERP_SPARK_POOL_SIZE": "0"}  # runs that never launch a job skip warming workers
 IDS = {n: f"kill-k{n}" for n in range(1, 6)}
 REQ = {n: str(uuid.uuid4()) for n in range(1, 6)}
@@ -53,7 +57,9 @@ def stub(sup: Supervisor) -> pb_grpc.SparkSupervisorServiceStub:
 
 def create(sup: Supervisor, n: int, timeout: float = 60) -> pb.SparkJob:
     code = LONG_CODE if n == 4 else CODE
-    request = pb.CreateSparkJobRequest(spark_job=pb.SparkJob(code=code), spark_job_id=IDS[n], request_id=REQ[n])
+    request = pb.CreateSparkJobRequest(
+        spark_job=pb.SparkJob(code=code), spark_job_id=IDS[n], request_id=REQ[n]
+    )
     return stub(sup).CreateSparkJob(request, timeout=timeout)
 
 
