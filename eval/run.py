@@ -288,6 +288,8 @@ def run_eval(base_url: str, cfg: EvalConfig, log=print) -> dict[str, Any]:
         with lock:
             outcomes.append(o)
             mark = {"correct": ".", "wrong": "W", "refused": "r", "error": "E"}[o.outcome]
+            if len(outcomes) % 10 == 0 and len(outcomes) < len(tasks):  # a stopped run still leaves numbers
+                write_results(cfg, qs, paths, tasks, list(outcomes), t_start, partial=True)
             log(
                 f"[{len(outcomes):>4}/{len(tasks)}] {mark} {fw:5s} {provider:8s} {q.id:4s} {o.latency_s:6.1f}s {q.text[:60]}"
                 + (f"  -- {o.detail[:160]}" if o.outcome in ("wrong", "error") else "")
@@ -308,10 +310,12 @@ def run_eval(base_url: str, cfg: EvalConfig, log=print) -> dict[str, Any]:
     for pool in pools:
         pool.shutdown()
     truth.close()
-    wall = time.monotonic() - t_start
+    return write_results(cfg, qs, paths, tasks, outcomes, t_start, partial=False)
+
+
+def write_results(cfg, qs, paths, tasks, outcomes, t_start, partial: bool) -> dict[str, Any]:
     order_key = {(p, fw, q.id): i for i, (p, fw, q) in enumerate(tasks)}
-    outcomes.sort(key=lambda o: order_key[(o.provider, o.framework, o.id)])
-    summary = summarise(outcomes)
+    done = sorted(outcomes, key=lambda o: order_key[(o.provider, o.framework, o.id)])
     doc = {
         "seed": cfg.seed,
         "questions": len(qs),
@@ -319,10 +323,13 @@ def run_eval(base_url: str, cfg: EvalConfig, log=print) -> dict[str, Any]:
         "frameworks": list(cfg.frameworks),
         "providers": list(cfg.providers),
         "subset": cfg.subset,
-        "wall_time_s": round(wall, 1),
+        "partial": partial,
+        "asked": len(done),
+        "planned": len(tasks),
+        "wall_time_s": round(time.monotonic() - t_start, 1),
         "tolerance": {"rel": cmp.REL_TOL, "abs": cmp.ABS_TOL},
-        "summary": summary,
-        "outcomes": [asdict(o) for o in outcomes],
+        "summary": summarise(done),
+        "outcomes": [asdict(o) for o in done],
     }
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
     (cfg.out_dir / "results.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False))
@@ -402,6 +409,8 @@ def report(doc: dict[str, Any]) -> str:
     L = [
         "# codeinterp answer-quality eval",
         "",
+        ("**PARTIAL** (run still going or stopped): " if doc.get("partial") else "")
+        + f"{doc.get('asked')}/{doc.get('planned')} asks done; "
         f"{doc['questions']} questions ({'subset: ' + str(doc['subset']) + ' per intent' if doc['subset'] else 'full suite'}), "
         f"datasets from seed {doc['seed']}, frameworks {', '.join(doc['frameworks'])}, providers {', '.join(doc['providers'])}; "
         f"wall time {doc['wall_time_s']} s.",
@@ -537,6 +546,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(RESULTS_DIR))
     ap.add_argument("--spark-concurrency", type=int, default=2)
     ap.add_argument("--ray-concurrency", type=int, default=2)
+    ap.add_argument(
+        "--job-timeout", type=int, default=0, help="PATCH global.job_timeout_seconds first (a slow machine)"
+    )
     a = ap.parse_args(argv)
     providers = [p for p in a.providers.split(",") if p] or providers_from_env(dict(os.environ))
     cfg = EvalConfig(
@@ -548,12 +560,23 @@ def main(argv: list[str] | None = None) -> int:
         out_dir=Path(a.out),
         concurrency={"SPARK": a.spark_concurrency, "RAY": a.ray_concurrency},
     )
+
+    def go(base: str) -> dict[str, Any]:
+        if a.job_timeout:
+            body = json.dumps({"global": {"job_timeout_seconds": a.job_timeout}}).encode()
+            status, raw = Client(base).call(
+                "PATCH", "/v1/settings?update_mask=global.job_timeout_seconds", body
+            )
+            if status != 200:
+                raise RuntimeError(f"PATCH settings: HTTP {status} {raw[:200]!r}")
+        return run_eval(base, cfg)
+
     if a.gateway_url:
-        doc = run_eval(a.gateway_url, cfg)
+        doc = go(a.gateway_url)
     else:
         print("starting the stack on free ports ...", flush=True)
         with OwnStack() as base:
-            doc = run_eval(base, cfg)
+            doc = go(base)
     print()
     print((cfg.out_dir / "REPORT.md").read_text().split("\n## Per intent")[0])
     print(f"results: {cfg.out_dir / 'results.json'}  report: {cfg.out_dir / 'REPORT.md'}")
