@@ -31,11 +31,11 @@ RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or HERE / "results")
 # costs the slow ones; the extra args keep the whole suite inside 10 minutes on 2 busy cores
 SCRIPTS: list[tuple[str, float, list[str]]] = [
     ("grpc_hop", 60, []),
-    ("validation_time", 100, ["--samples", "1000", "--info-samples", "100", "--warmup", "30"]),
+    ("validation_time", 130, ["--samples", "1000", "--info-samples", "100", "--warmup", "30"]),
     ("generation_cache", 90, []),
     ("gateway_overhead", 60, ["--blocks", "10"]),
     ("service_start", 120, ["--rounds", "3", "--spark-rounds", "1"]),
-    ("isolated_run", 150, ["--blocks", "4"]),
+    ("isolated_run", 150, ["--blocks", "3"]),
     ("spark_warm_vs_cold", 200, ["--cold-runs", "2", "--blocks", "5"]),
     ("ask_latency", 150, ["--samples", "15", "--think-s", "1.5", "--warmup", "2"]),
     ("ray_dispatch", 150, ["--blocks", "2"]),
@@ -60,7 +60,9 @@ NOTES: dict[str, str] = {
     "spark_warm_vs_cold": "see results/spark_warm_vs_cold.md: the warm job's wall time is the Spark job plus "
     "writing the result (Parquet + CSV) inside the worker, then worker exit",
     "ask_latency": "the engine run (warm Spark on a single-use worker) dominates; see results/ask_latency.md",
-    "validation_time": "p99 under a load of many busy processes on 2 cores; CPU-time p99 is in the row",
+    "validation_time": "under heavy contention even ast.parse of the same program alone exceeds the goal "
+    "(see results/validation_time.md); validation costs 2.5x the parser; on a quieter machine p99 was "
+    "5.85 ms (1.17x the goal)",
     "generation_cache": "see results/generation_cache.md",
     "gateway_overhead": "see results/gateway_overhead.md",
 }

@@ -150,7 +150,7 @@ def stats(xs: list[float]) -> dict[str, float]:
     return {"n": len(xs), "p50_ms": percentile(xs, 0.5) * 1e3, "p99_ms": percentile(xs, 0.99) * 1e3}
 
 
-def profile_top(code: str, fn, n: int = 15, calls: int = 200) -> str:
+def profile_top(code: str, fn, n: int = 15, calls: int = 50) -> str:
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(calls):
@@ -243,7 +243,7 @@ def main() -> int:
         profile = profile_top(programs[("spark", 200)], validate_spark)
         lines += [
             "",
-            "## cProfile, validate_spark on the 200-line program (200 calls, top 15 cumulative)",
+            "## cProfile, validate_spark on the 200-line program (50 calls, top 15 cumulative)",
             "",
             "```",
             profile.strip(),
