@@ -97,8 +97,9 @@ def aws_stack(moto_server, aws_bucket, emr_fixture, lambda_fixture):
         "CODEINTERP_AWS_BUCKET": aws_bucket,
         "CODEINTERP_AWS_PREFIX": STACK_PREFIX,
         "CODEINTERP_AWS_MAX_ATTEMPTS": "2",
+        "CODEINTERP_SHUTDOWN_GRACE_S": "2",  # teardown: nothing in flight is worth waiting for
     }
-    stack.start("codegen", "codeinterp_codegen", stack.ports["codegen"])
+    stack.start("codegen", "codeinterp_codegen", stack.ports["codegen"], {"CODEINTERP_SHUTDOWN_GRACE_S": "2"})
     stack.spark_env = {  # kept on the stack: a test restarts the spark-supervisor with it
         **aws_env,
         "CODEINTERP_AWS_LAMBDA_ENDPOINT_URL": lambda_fixture.endpoint,
