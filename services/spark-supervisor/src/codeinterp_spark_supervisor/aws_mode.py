@@ -33,10 +33,11 @@ STATUS_TTL_S = 5.0
 
 
 def lambda_function_status(lambda_client, function_name: str) -> tuple[str, str]:
-    """('ready' | 'not_ready' | 'error', detail) from GetFunction: State Active and
-    LastUpdateStatus not InProgress/Failed is ready."""
+    """('ready' | 'not_ready' | 'error', detail) from GetFunctionConfiguration (the least privilege
+    that tells the state: GetFunction would also hand out the code's download URL): State Active
+    and LastUpdateStatus not InProgress/Failed is ready."""
     try:
-        config = lambda_client.get_function(FunctionName=function_name)["Configuration"]
+        config = lambda_client.get_function_configuration(FunctionName=function_name)
     except Exception as exc:  # noqa: BLE001 - reported, never raised
         code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code", type(exc).__name__)
         return "error", f"Lambda {function_name}: {code}"

@@ -81,7 +81,7 @@ async def serve(settings: SparkSupervisorSettings) -> None:
     )
 
     def platform_status():
-        if aws_runtime is not None:  # GetFunction / GetApplication: off the event loop
+        if aws_runtime is not None:  # GetFunctionConfiguration / GetApplication: off the event loop
             return asyncio.to_thread(aws_runtime.platform_status)
         ready = executor.is_ready() if hasattr(executor, "is_ready") else False
         return pb.PlatformStatus(
