@@ -514,6 +514,10 @@ class OwnStack:
                 "CODEINTERP_RAY_GCS_PORT": str(free_port()),
                 "CODEINTERP_RAY_CLIENT_PORT": str(free_port()),
                 "CODEINTERP_RAY_DASHBOARD_AGENT_PORT": str(free_port()),
+                # a shared or slow machine can take longer than the default 90 s to start a head
+                "CODEINTERP_RAY_HEAD_START_TIMEOUT_S": os.environ.get(
+                    "CODEINTERP_RAY_HEAD_START_TIMEOUT_S", "300"
+                ),
             },
         )
         s.start("gateway", "codeinterp_gateway", s.ports["gateway"])

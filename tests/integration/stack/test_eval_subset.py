@@ -18,9 +18,11 @@ from eval.run import EvalConfig, exit_code, run_eval  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
-RAY_IDS = ("j01", "k03")  # a broadcast join; NULL group keys on messy text
+# on Ray only two of the subset's questions: a time bucket and a broadcast join
+RAY_IDS = tuple(q.id for q in questions.subset(1) if q.intent in ("time_bucket", "join"))
 
 
+@pytest.mark.timeout(900)  # ~1 min on an idle 2-core machine; far more when it is shared
 def test_eval_subset_has_no_wrong_answers(stack, tmp_path):
     cfg = EvalConfig(
         frameworks=("SPARK", "RAY"),
