@@ -131,6 +131,17 @@ def main() -> int:
             done = stub.GetRayJob(pb.GetRayJobRequest(name=job.name), timeout=10)
             assert done.state == pb.RayJob.SUCCEEDED, done.state_message
 
+        # a fresh head's dashboard agent may answer "No available agent ... try again later" for a
+        # while (slow on a busy machine): the first successful no-op marks the head as warm
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                bare_submit()
+                break
+            except RuntimeError as exc:
+                if "try again" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
         samples = interleaved({"bare_jobs_api": bare_submit, "codeinterp_api": ours},
                               blocks=args.blocks, per_block=1, warmup=1)
     finally:
