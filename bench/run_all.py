@@ -57,8 +57,9 @@ NOTES: dict[str, str] = {
     "through the Ray Jobs API (submission id = job id for idempotency, per-job runtime_env), so it "
     "cannot be faster than a bare Jobs API submit: building the actor-pool path is a feature, not a "
     "small fix.",
-    "spark_warm_vs_cold": "see results/spark_warm_vs_cold.md: the warm job's wall time is the Spark job plus "
-    "writing the result (Parquet + CSV) inside the worker, then worker exit",
+    "spark_warm_vs_cold": "the warm job's wall time is 92-97 % the Spark job itself (plus writing the result) "
+    "inside the worker; our dispatch and worker exit are ~30-40 ms. The JVM shares 2 cores with "
+    "everything else; small inputs belong to G5's in-process engines (outside this issue)",
     "ask_latency": "the engine run (warm Spark on a single-use worker) dominates; see results/ask_latency.md",
     "validation_time": "under heavy contention even ast.parse of the same program alone exceeds the goal "
     "(see results/validation_time.md); validation costs 2.5x the parser; on a quieter machine p99 was "
