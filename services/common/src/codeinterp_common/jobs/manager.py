@@ -32,7 +32,9 @@ def validate_job_id(job_id: str) -> None:
 
     if not re.fullmatch(r"[a-z][a-z0-9-]{2,61}[a-z0-9]", job_id):
         raise InvalidArgument(
-            "job id must be 4-63 characters of [a-z0-9-], starting with a letter", field="job_id", metadata={"job_id": job_id}
+            "job id must be 4-63 characters of [a-z0-9-], starting with a letter",
+            field="job_id",
+            metadata={"job_id": job_id},
         )
 
 
@@ -168,7 +170,9 @@ class JobManager:
         try:
             if sha256_hex(job.code) != job.code_sha256:
                 await self._transition(
-                    job.id, JobState.FAILED, "the code changed after validation; refusing to run it",
+                    job.id,
+                    JobState.FAILED,
+                    "the code changed after validation; refusing to run it",
                     error_class="VALIDATION",
                 )
                 return
@@ -177,14 +181,18 @@ class JobManager:
                 return
             if not reattach:
                 job = await self._transition(
-                    job.id, JobState.RUNNING, f"running on {engine.platform}", effective_platform=engine.platform
+                    job.id,
+                    JobState.RUNNING,
+                    f"running on {engine.platform}",
+                    effective_platform=engine.platform,
                 )
                 outcome = await engine.run(job, self._logger(job.id))
             else:
                 outcome = await engine.reattach(job, self._logger(job.id))
                 if outcome is None:
                     await self._transition(
-                        job.id, JobState.FAILED,
+                        job.id,
+                        JobState.FAILED,
                         f"the supervisor restarted while the job was {job.state.value}; "
                         f"{engine.platform} jobs cannot be re-attached, so it was stopped",
                         error_class="INFRASTRUCTURE",
@@ -198,7 +206,9 @@ class JobManager:
             current = self.store.find(job.id)
             if current is not None and not current.state.is_terminal():
                 await self._transition(
-                    job.id, JobState.FAILED, f"internal error while running the job: {type(exc).__name__}",
+                    job.id,
+                    JobState.FAILED,
+                    f"internal error while running the job: {type(exc).__name__}",
                     error_class="INFRASTRUCTURE",
                 )
         finally:
@@ -210,17 +220,30 @@ class JobManager:
             return
         changes = {"backend_id": outcome.backend_id} if outcome.backend_id else {}
         if job_id in self._cancel_requested or outcome.error_class == "CANCELLED_BY_USER":
-            await self._transition(job_id, JobState.CANCELLED, "cancelled by the user", error_class="CANCELLED_BY_USER", **changes)
+            await self._transition(
+                job_id,
+                JobState.CANCELLED,
+                "cancelled by the user",
+                error_class="CANCELLED_BY_USER",
+                **changes,
+            )
         elif outcome.ok:
             rows = (outcome.manifest or {}).get("row_count", 0)
             await self._transition(
-                job_id, JobState.SUCCEEDED, f"finished in {outcome.duration_s:.2f} s ({rows} rows)",
-                manifest=outcome.manifest, **changes,
+                job_id,
+                JobState.SUCCEEDED,
+                f"finished in {outcome.duration_s:.2f} s ({rows} rows)",
+                manifest=outcome.manifest,
+                **changes,
             )
         else:
             await self._transition(
-                job_id, JobState.FAILED, outcome.error or "the job failed",
-                error_class=outcome.error_class or "CODE", failing_line=outcome.failing_line, **changes,
+                job_id,
+                JobState.FAILED,
+                outcome.error or "the job failed",
+                error_class=outcome.error_class or "CODE",
+                failing_line=outcome.failing_line,
+                **changes,
             )
 
     async def cancel(self, job_id: str) -> JobRecord:
@@ -234,7 +257,9 @@ class JobManager:
         if job.state == JobState.PENDING:
             task = self._tasks.get(job_id)
             try:
-                job = await self._transition(job_id, JobState.CANCELLED, "cancelled before it started", error_class="CANCELLED_BY_USER")
+                job = await self._transition(
+                    job_id, JobState.CANCELLED, "cancelled before it started", error_class="CANCELLED_BY_USER"
+                )
             except Exception:  # noqa: BLE001 - it started meanwhile: cancel the running job below
                 job = self.store.get(job_id)
             else:
@@ -251,7 +276,9 @@ class JobManager:
             current = self.store.get(job_id)
             if not current.state.is_terminal():
                 return await self._transition(
-                    job_id, JobState.FAILED, f"stop did not take effect within {self.cancel_deadline_s:g} s",
+                    job_id,
+                    JobState.FAILED,
+                    f"stop did not take effect within {self.cancel_deadline_s:g} s",
                     error_class="INFRASTRUCTURE",
                 )
             return current
@@ -261,7 +288,9 @@ class JobManager:
             pass
         return self.store.get(job_id)
 
-    async def watch(self, job_id: str, *, include_logs: bool = True, after_seq: int = 0) -> AsyncIterator[JobEventRecord]:
+    async def watch(
+        self, job_id: str, *, include_logs: bool = True, after_seq: int = 0
+    ) -> AsyncIterator[JobEventRecord]:
         """Yields the job's events from the start (or after `after_seq`) until it is terminal."""
         self.store.get(job_id)  # NOT_FOUND early
         watch = self._watches.setdefault(job_id, _Watch())
@@ -290,7 +319,9 @@ class JobManager:
             if job.state == JobState.PENDING:
                 self._start(job)  # never launched: launch it now (exactly once: the record is the lock)
             else:
-                self._tasks[job.id] = asyncio.create_task(self._execute(job, reattach=True), name=f"job-{job.id}")
+                self._tasks[job.id] = asyncio.create_task(
+                    self._execute(job, reattach=True), name=f"job-{job.id}"
+                )
         return count
 
     async def close(self) -> None:

@@ -21,10 +21,16 @@ from collections.abc import Iterable
 from dataclasses import asdict
 
 from codeinterp_common.db import Postgres, migrate_postgres
-from codeinterp_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from codeinterp_common.errors import AlreadyExists, InvalidArgument, NotFound
 from codeinterp_common.faults import crash_point
-from codeinterp_common.jobs.model import TRANSITIONS, JobRecord, JobState, dumps
-from codeinterp_common.jobs.store import _COLUMNS, JobEventRecord, _decode_token, _encode_token
+from codeinterp_common.jobs.model import JobRecord, JobState, dumps
+from codeinterp_common.jobs.store import (
+    _COLUMNS,
+    JobEventRecord,
+    _decode_token,
+    _encode_token,
+    plan_transition,
+)
 
 _NAMESPACE = re.compile(r"[a-z][a-z0-9_]{0,30}")
 _UPDATABLE = frozenset(_COLUMNS) - {"id"}
@@ -126,7 +132,9 @@ class PostgresJobStore:
                         raise AlreadyExists(
                             "request_id was already used with a different request",
                             reason="REQUEST_ID_REUSED",
-                            metadata={"request_id": record.request_id},  # never the job id: it may be another principal's
+                            metadata={
+                                "request_id": record.request_id
+                            },  # never the job id: it may be another principal's
                         )
                     return existing, False
         raise AlreadyExists(
@@ -187,21 +195,7 @@ class PostgresJobStore:
             row = conn.execute(f"SELECT * FROM {self._jobs} WHERE id = %s FOR UPDATE", (job_id,)).fetchone()
             if row is None:
                 raise NotFound(f"job {job_id} not found", reason="JOB_NOT_FOUND", metadata={"job": job_id})
-            current = _record(row)
-            if state not in TRANSITIONS[current.state]:
-                raise FailedPrecondition(
-                    f"job {job_id} is {current.state.value}; it cannot become {state.value}",
-                    reason="INVALID_STATE_TRANSITION",
-                    metadata={"job": job_id, "from": current.state.value, "to": state.value},
-                )
-            updated = current.with_state(state, message, now, **changes)
-            sets = {"state": state.value, "state_message": message, "state_time": now}
-            for key, value in changes.items():
-                if key == "manifest":
-                    value = dumps(value) if value is not None else None
-                elif key == "labels":
-                    value = dumps(value)
-                sets[key] = value
+            updated, sets = plan_transition(_record(row), state, message, now, changes)
             self._check_columns(sets)
             conn.execute(
                 f"UPDATE {self._jobs} SET {', '.join(f'{k} = %s' for k in sets)} WHERE id = %s",

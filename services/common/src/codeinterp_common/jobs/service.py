@@ -118,7 +118,9 @@ class JobService:
         manager: JobManager,
         generate: Callable[[cg.GenerateCodeRequest], Awaitable[cg.GenerateCodeResponse]],
         *,
-        choose_platform: Callable[[int, list[t.ExecutionInput]], tuple[str, str] | Awaitable[tuple[str, str]]],
+        choose_platform: Callable[
+            [int, list[t.ExecutionInput]], tuple[str, str] | Awaitable[tuple[str, str]]
+        ],
         max_code_chars: int = 100_000,
         max_active_jobs_per_owner: int = 0,
     ) -> None:
@@ -134,9 +136,11 @@ class JobService:
             validate=self.validate,
             manager=self.manager,
             create_job=self._create_for_solve,
-            platform_name=lambda job: t.ExecutionPlatform.Value(job.effective_platform)
-            if job.effective_platform in t.ExecutionPlatform.keys()
-            else 0,
+            platform_name=lambda job: (
+                t.ExecutionPlatform.Value(job.effective_platform)
+                if job.effective_platform in t.ExecutionPlatform.keys()
+                else 0
+            ),
             collection="sparkJobs" if framework == "spark" else "rayJobs",
         )
 
@@ -178,11 +182,15 @@ class JobService:
                 ],
                 metadata={"violations": len(report.violations)},
             )
-        return await self._create(code, report, inputs, platform, limits or t.RunLimits(), session, labels, job_id, request_id)
+        return await self._create(
+            code, report, inputs, platform, limits or t.RunLimits(), session, labels, job_id, request_id
+        )
 
     async def _create(self, code, report, inputs, platform, limits, session, labels, job_id, request_id):
         choice = self.choose_platform(platform, inputs)
-        platform_name, reason = await choice if inspect.isawaitable(choice) else choice  # AWS mode measures sizes
+        platform_name, reason = (
+            await choice if inspect.isawaitable(choice) else choice
+        )  # AWS mode measures sizes
         inputs_blob, limits_blob = encode_inputs(inputs), encode_limits(limits)
         labels = {k: v for k, v in (labels or {}).items() if k != OWNER_LABEL}
         owner = current_owner()
@@ -207,7 +215,9 @@ class JobService:
         if created and reason:
             self.manager.store.update_fields(job.id, platform_reason=reason)
             # the decision is streamed with the job's events (a log line on the "platform" stream)
-            self.manager.store.add_logs(job.id, self.manager.clock(), [("platform", f"platform {platform_name}: {reason}")])
+            self.manager.store.add_logs(
+                job.id, self.manager.clock(), [("platform", f"platform {platform_name}: {reason}")]
+            )
         return job, created
 
     def _check_active_jobs(self, owner: str, request_id: str) -> None:
@@ -224,9 +234,13 @@ class JobService:
                 retry_after=5.0,
             )
 
-    async def _create_for_solve(self, spec: SolveSpec, code: str, report: t.ValidationReport, request_id: str) -> JobRecord:
+    async def _create_for_solve(
+        self, spec: SolveSpec, code: str, report: t.ValidationReport, request_id: str
+    ) -> JobRecord:
         limits = getattr(spec, "limits", None) or t.RunLimits()
-        job, _ = await self._create(code, report, list(spec.inputs), spec.platform, limits, spec.session, None, "", request_id)
+        job, _ = await self._create(
+            code, report, list(spec.inputs), spec.platform, limits, spec.session, None, "", request_id
+        )
         return job
 
     def solve(self, spec: SolveSpec) -> AsyncIterator[t.SolveEvent]:

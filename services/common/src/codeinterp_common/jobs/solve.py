@@ -69,7 +69,9 @@ def manifest_to_proto(manifest: dict | None) -> t.ResultManifest:
 
 def violations_text(report: t.ValidationReport) -> str:
     return "\n".join(
-        f"line {v.line}: [{v.rule_id}] {v.message}" for v in report.violations if v.severity != t.Violation.WARNING
+        f"line {v.line}: [{v.rule_id}] {v.message}"
+        for v in report.violations
+        if v.severity != t.Violation.WARNING
     )
 
 
@@ -108,15 +110,27 @@ class SolveLoop:
                 code = spec.code
             elif pinned is not None:
                 code = pinned.code
-                yield self._event(t.GENERATE, number, "reusing the code pinned by an earlier request with this request id", code=code)
+                yield self._event(
+                    t.GENERATE,
+                    number,
+                    "reusing the code pinned by an earlier request with this request id",
+                    code=code,
+                )
             else:
                 stage = t.REPAIR if previous is not None else t.GENERATE
-                yield self._event(stage, number, "asking for a repaired program" if previous else "generating code")
+                yield self._event(
+                    stage, number, "asking for a repaired program" if previous else "generating code"
+                )
                 try:
                     response = await self.generate(
                         cg.GenerateCodeRequest(
-                            framework=spec.framework, prompt=spec.prompt, inputs=spec.inputs, workflow=spec.workflow,
-                            previous_attempt=previous, provider=spec.provider, model=spec.model,
+                            framework=spec.framework,
+                            prompt=spec.prompt,
+                            inputs=spec.inputs,
+                            workflow=spec.workflow,
+                            previous_attempt=previous,
+                            provider=spec.provider,
+                            model=spec.model,
                         )
                     )
                 except ServiceError as err:
@@ -144,7 +158,10 @@ class SolveLoop:
             report = self.validate(code, list(spec.inputs), spec.workflow)
             attempt.validation.CopyFrom(report)
             yield self._event(
-                t.VALIDATE, number, "valid" if report.valid else f"{len(report.violations)} problem(s) found", validation=report
+                t.VALIDATE,
+                number,
+                "valid" if report.valid else f"{len(report.violations)} problem(s) found",
+                validation=report,
             )
             if not report.valid:
                 attempt.error = violations_text(report)
@@ -153,14 +170,18 @@ class SolveLoop:
                 result.error, result.error_class = attempt.error, t.VALIDATION
                 if number < max_attempts and not spec.code:
                     first = next((v.line for v in report.violations if v.line), 0)
-                    previous = cg.PreviousAttempt(code=code, error=attempt.error, error_class=t.VALIDATION, failing_line=first)
+                    previous = cg.PreviousAttempt(
+                        code=code, error=attempt.error, error_class=t.VALIDATION, failing_line=first
+                    )
                     continue
                 yield self._done(result, attempts, started, "the code did not pass validation")
                 return
             # 3. run
             run_start = time.monotonic()
-            job = pinned if pinned is not None and pinned.code_sha256 == report.code_sha256 else await self.create_job(
-                spec, code, report, job_request_id
+            job = (
+                pinned
+                if pinned is not None and pinned.code_sha256 == report.code_sha256
+                else await self.create_job(spec, code, report, job_request_id)
             )
             job_name = f"{self.collection}/{job.id}"
             attempt.job = job_name
@@ -173,13 +194,17 @@ class SolveLoop:
                 else:
                     job_event.log_line = event.value
                 job_event.detail = event.detail
-                yield self._event(t.RUN, number, event.value if event.kind == "state" else "", job_event=job_event)
+                yield self._event(
+                    t.RUN, number, event.value if event.kind == "state" else "", job_event=job_event
+                )
             job = self.manager.get(job.id)
             attempt.run_duration.CopyFrom(_duration(time.monotonic() - run_start))
             result.job = job_name
             result.execution_platform = self.platform_name(job)
             if job.state == JobState.SUCCEEDED:
-                yield self._event(t.FETCH_RESULTS, number, f"{(job.manifest or {}).get('row_count', 0)} row(s)")
+                yield self._event(
+                    t.FETCH_RESULTS, number, f"{(job.manifest or {}).get('row_count', 0)} row(s)"
+                )
                 attempts.append(attempt)
                 result.success = True
                 result.error, result.error_class = "", t.ERROR_CLASS_UNSPECIFIED
@@ -187,14 +212,24 @@ class SolveLoop:
                 yield self._done(result, attempts, started, "answer ready")
                 return
             attempt.error = job.state_message
-            attempt.error_class = t.ErrorClass.Value(job.error_class) if job.error_class in t.ErrorClass.keys() else t.CODE
+            attempt.error_class = (
+                t.ErrorClass.Value(job.error_class) if job.error_class in t.ErrorClass.keys() else t.CODE
+            )
             attempts.append(attempt)
             result.error, result.error_class = attempt.error, attempt.error_class
-            if job.state == JobState.CANCELLED or job.error_class not in REPAIRABLE or spec.code or number == max_attempts:
+            if (
+                job.state == JobState.CANCELLED
+                or job.error_class not in REPAIRABLE
+                or spec.code
+                or number == max_attempts
+            ):
                 yield self._done(result, attempts, started, f"job {job.state.value.lower()}")
                 return
             previous = cg.PreviousAttempt(
-                code=code, error=job.state_message, error_class=attempt.error_class, failing_line=job.failing_line
+                code=code,
+                error=job.state_message,
+                error_class=attempt.error_class,
+                failing_line=job.failing_line,
             )
 
     def _event(self, stage: int, attempt: int, message: str, **detail) -> t.SolveEvent:
@@ -206,9 +241,10 @@ class SolveLoop:
                 getattr(event, key).CopyFrom(value)
         return event
 
-    def _done(self, result: t.SolveResult, attempts: list[t.Attempt], started: float, message: str) -> t.SolveEvent:
+    def _done(
+        self, result: t.SolveResult, attempts: list[t.Attempt], started: float, message: str
+    ) -> t.SolveEvent:
         del result.attempts[:]
         result.attempts.extend(attempts)
         result.total_duration.CopyFrom(_duration(time.monotonic() - started))
         return self._event(t.DONE, len(attempts), message, result=result)
-

@@ -60,9 +60,27 @@ CREATE TABLE IF NOT EXISTS job_events (
 MIGRATIONS = [_SCHEMA]
 
 _COLUMNS = [
-    "id", "uid", "request_id", "request_hash", "code", "code_sha256", "inputs", "limits", "platform",
-    "effective_platform", "platform_reason", "session", "state", "state_message", "state_time", "error_class",
-    "failing_line", "manifest", "create_time", "labels", "backend_id",
+    "id",
+    "uid",
+    "request_id",
+    "request_hash",
+    "code",
+    "code_sha256",
+    "inputs",
+    "limits",
+    "platform",
+    "effective_platform",
+    "platform_reason",
+    "session",
+    "state",
+    "state_message",
+    "state_time",
+    "error_class",
+    "failing_line",
+    "manifest",
+    "create_time",
+    "labels",
+    "backend_id",
 ]
 
 
@@ -74,6 +92,28 @@ class JobEventRecord:
     kind: str  # "state" or "log"
     value: str
     detail: str = ""
+
+
+def plan_transition(
+    current: JobRecord, state: JobState, message: str, now: float, changes: dict
+) -> tuple[JobRecord, dict]:
+    """(the record after the transition, the column values to write); refuses a transition the
+    state machine does not allow. Shared by the SQLite and PostgreSQL stores."""
+    if state not in TRANSITIONS[current.state]:
+        raise FailedPrecondition(
+            f"job {current.id} is {current.state.value}; it cannot become {state.value}",
+            reason="INVALID_STATE_TRANSITION",
+            metadata={"job": current.id, "from": current.state.value, "to": state.value},
+        )
+    updated = current.with_state(state, message, now, **changes)
+    sets = {"state": state.value, "state_message": message, "state_time": now}
+    for key, value in changes.items():
+        if key == "manifest":
+            value = dumps(value) if value is not None else None
+        elif key == "labels":
+            value = dumps(value)
+        sets[key] = value
+    return updated, sets
 
 
 def _row_to_record(row: sqlite3.Row) -> JobRecord:
@@ -116,7 +156,9 @@ class JobStore:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 if record.request_id:
-                    row = self._db.execute("SELECT * FROM jobs WHERE request_id = ?", (record.request_id,)).fetchone()
+                    row = self._db.execute(
+                        "SELECT * FROM jobs WHERE request_id = ?", (record.request_id,)
+                    ).fetchone()
                     if row is not None:
                         self._db.execute("COMMIT")
                         existing = _row_to_record(row)
@@ -124,17 +166,23 @@ class JobStore:
                             raise AlreadyExists(
                                 "request_id was already used with a different request",
                                 reason="REQUEST_ID_REUSED",
-                                metadata={"request_id": record.request_id},  # never the job id: it may be another principal's
+                                metadata={
+                                    "request_id": record.request_id
+                                },  # never the job id: it may be another principal's
                             )
                         return existing, False
                 if self._db.execute("SELECT 1 FROM jobs WHERE id = ?", (record.id,)).fetchone():
                     self._db.execute("COMMIT")
-                    raise AlreadyExists(f"job {record.id} already exists", reason="JOB_EXISTS", metadata={"job": record.id})
+                    raise AlreadyExists(
+                        f"job {record.id} already exists", reason="JOB_EXISTS", metadata={"job": record.id}
+                    )
                 self._db.execute(
                     f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})",
                     [values[c] for c in _COLUMNS],
                 )
-                self._insert_event(record.id, record.create_time, "state", record.state.value, record.state_message)
+                self._insert_event(
+                    record.id, record.create_time, "state", record.state.value, record.state_message
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:
@@ -200,24 +248,13 @@ class JobStore:
                 self._db.execute("BEGIN IMMEDIATE")
                 row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
                 if row is None:
-                    raise NotFound(f"job {job_id} not found", reason="JOB_NOT_FOUND", metadata={"job": job_id})
-                current = _row_to_record(row)
-                if state not in TRANSITIONS[current.state]:
-                    raise FailedPrecondition(
-                        f"job {job_id} is {current.state.value}; it cannot become {state.value}",
-                        reason="INVALID_STATE_TRANSITION",
-                        metadata={"job": job_id, "from": current.state.value, "to": state.value},
+                    raise NotFound(
+                        f"job {job_id} not found", reason="JOB_NOT_FOUND", metadata={"job": job_id}
                     )
-                updated = current.with_state(state, message, now, **changes)
-                sets = {"state": state.value, "state_message": message, "state_time": now}
-                for key, value in changes.items():
-                    if key == "manifest":
-                        value = dumps(value) if value is not None else None
-                    elif key == "labels":
-                        value = dumps(value)
-                    sets[key] = value
+                updated, sets = plan_transition(_row_to_record(row), state, message, now, changes)
                 self._db.execute(
-                    f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?", [*sets.values(), job_id]
+                    f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
+                    [*sets.values(), job_id],
                 )
                 self._insert_event(job_id, now, "state", state.value, message)
                 if state.is_terminal():
@@ -235,12 +272,15 @@ class JobStore:
             return
         with self._lock:
             self._db.execute(
-                f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?", [*changes.values(), job_id]
+                f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
+                [*changes.values(), job_id],
             )
 
     # -- events -----------------------------------------------------------------------------
     def _insert_event(self, job_id: str, now: float, kind: str, value: str, detail: str) -> int:
-        row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM job_events WHERE job_id = ?", (job_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM job_events WHERE job_id = ?", (job_id,)
+        ).fetchone()
         seq = row[0] + 1
         self._db.execute(
             "INSERT INTO job_events (job_id, seq, time, kind, value, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -263,7 +303,8 @@ class JobStore:
     def events(self, job_id: str, after_seq: int = 0, limit: int = 1000) -> list[JobEventRecord]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?", (job_id, after_seq, limit)
+                "SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (job_id, after_seq, limit),
             ).fetchall()
         return [JobEventRecord(**dict(r)) for r in rows]
 
@@ -291,8 +332,14 @@ def _decode_token(token: str) -> dict | None:
     try:
         padded = token + "=" * (-len(token) % 4)
         cursor = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(cursor, dict) or not isinstance(cursor.get("t"), (int, float)) or not isinstance(cursor.get("id"), str):
+        if (
+            not isinstance(cursor, dict)
+            or not isinstance(cursor.get("t"), (int, float))
+            or not isinstance(cursor.get("id"), str)
+        ):
             raise ValueError("bad cursor")
         return cursor
     except (ValueError, TypeError) as exc:
-        raise InvalidArgument("page_token is not valid", field="page_token", reason="INVALID_PAGE_TOKEN") from exc
+        raise InvalidArgument(
+            "page_token is not valid", field="page_token", reason="INVALID_PAGE_TOKEN"
+        ) from exc

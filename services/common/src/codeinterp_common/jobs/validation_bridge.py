@@ -35,5 +35,7 @@ def validate(framework: str, code: str, inputs: list[t.ExecutionInput], workflow
             column=violation.column,
             severity=t.Violation.WARNING if violation.severity == "warning" else t.Violation.ERROR,
         )
-    report.duration.CopyFrom(duration_pb2.Duration(nanos=int(result.duration_s * 1e9) % 10**9, seconds=int(result.duration_s)))
+    report.duration.CopyFrom(
+        duration_pb2.Duration(nanos=int(result.duration_s * 1e9) % 10**9, seconds=int(result.duration_s))
+    )
     return report
