@@ -46,20 +46,21 @@ def norm(v: Any) -> Any:
     """One canonical Python value per cell: None, bool, int/float, or str."""
     if v is None:
         return None
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy / pandas scalars
+    if not isinstance(v, (bool, int, float, str, Decimal, _dt.date)):
+        if hasattr(v, "item"):  # numpy / pandas scalars
+            try:
+                v = v.item()
+            except (ValueError, AttributeError):
+                pass
         try:
-            v = v.item()
-        except (ValueError, AttributeError):
-            pass
-    try:
-        import pandas as pd
+            import pandas as pd  # only for pandas' own missing values and timestamps
 
-        if v is pd.NaT or (not isinstance(v, (str, list, tuple, dict)) and pd.isna(v)):
-            return None
-        if isinstance(v, pd.Timestamp):
-            v = v.to_pydatetime()
-    except (ImportError, TypeError, ValueError):
-        pass
+            if isinstance(v, pd.Timestamp):
+                v = v.to_pydatetime()
+            elif v is pd.NaT or (not isinstance(v, (list, tuple, dict)) and pd.isna(v)):
+                return None
+        except (ImportError, TypeError, ValueError):
+            pass
     if isinstance(v, bool):
         return v
     if isinstance(v, Decimal):
