@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -99,8 +101,15 @@ def ray_jobs_api(stack) -> list[dict]:
     req = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/jobs/", headers={"Authorization": f"Bearer {token}"}
     )
-    with urllib.request.urlopen(req, timeout=20) as resp:
-        return json.loads(resp.read())
+    for attempt in range(15):  # the head's dashboard can stall for a while on a busy machine
+        try:
+            with urllib.request.urlopen(req, timeout=20) as resp:
+                return json.loads(resp.read())
+        except urllib.error.URLError:
+            if attempt == 14:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 async def wait_connected(stack, stub, timeout: float = 240) -> None:
@@ -143,13 +152,18 @@ async def test_ray_fifty_parallel_creates_submit_once(stack):
         done = await stub.GetRayJob(ray_pb.GetRayJobRequest(name=name), timeout=10)
         listed = await stub.ListRayJobs(ray_pb.ListRayJobsRequest(session=session), timeout=10)
 
-    assert done.state == ray_pb.RayJob.SUCCEEDED, done.state_message
+    # exactly once first (what this test is about), then the job's own outcome
     assert [j.name for j in listed.ray_jobs] == [name]
-    states = [e.state for e in events if e.WhichOneof("event") == "state"]
-    assert states.count("RUNNING") == 1, states
     job_id = name.removeprefix("rayJobs/")
+    assert done.backend_id == job_id
     submissions = await asyncio.to_thread(ray_jobs_api, stack)
     assert [s.get("submission_id") for s in submissions].count(job_id) == 1
     mine = [s for s in submissions if (s.get("metadata") or {}).get("session") == session]
-    assert len(mine) == 1 and mine[0]["status"] == "SUCCEEDED", mine
-    assert done.backend_id == job_id
+    assert len(mine) == 1, mine
+    states = [e.state for e in events if e.WhichOneof("event") == "state"]
+    assert states.count("RUNNING") == 1, states
+    assert done.state == ray_pb.RayJob.SUCCEEDED and mine[0]["status"] == "SUCCEEDED", (
+        done.state_message,
+        mine[0].get("status"),
+        mine[0].get("message"),
+    )
