@@ -136,6 +136,34 @@ async def test_timeout_of_infinite_loop_within_budget_and_worker_replaced(execut
     assert again.worker_pid != out.worker_pid
 
 
+async def test_idle_workers_are_replaced_before_their_connect_session_expires(executor):
+    """A warm worker idle longer than worker_max_idle_s (below the server's session timeout)
+    is never handed a job: its session may be closed (INVALID_HANDLE.SESSION_CLOSED)."""
+    await _ready(executor)
+    idle_pids = {w.proc.pid for w in list(executor._idle._queue)}
+    assert idle_pids
+    saved = executor.worker_max_idle_s
+    executor.worker_max_idle_s = 3.0
+    try:
+        await asyncio.sleep(3.5)  # every idle worker is now "stale"
+        out = await executor.run("after-idle", "result = spark.range(5).count()\n", {}, timeout_s=120)
+    finally:
+        executor.worker_max_idle_s = saved
+    assert out.ok, out.error
+    assert out.manifest["scalar"] == 5
+    assert out.worker_pid not in idle_pids
+    for pid in idle_pids:  # the stale ones were retired, not leaked
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError(f"stale worker {pid} still alive")
+    await _ready(executor)
+
+
 async def test_cancel_running_job(executor):
     await _ready(executor)
     task = asyncio.ensure_future(

@@ -168,6 +168,7 @@ class _Worker:
     isolation: dict = field(default_factory=dict)
     startup_s: float | None = None
     spawned_at: float = 0.0
+    ready_at: float = 0.0
     boot_stderr: _Tail = field(default_factory=_Tail)
 
 
@@ -226,10 +227,15 @@ class LocalSparkExecutor:
         worker_memory_bytes: int = 6 << 30,
         namespaces: bool = True,
         c1_only: bool = False,
+        worker_max_idle_s: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.work_root = Path(work_root).resolve()
         self.pool_size = pool_size
+        # A warm worker holds a Spark Connect session, which the server closes after its idle
+        # timeout (ConnectServerConfig.session_timeout, 15 min): a worker idle longer than this
+        # is replaced before it can be handed a job (INVALID_HANDLE.SESSION_CLOSED otherwise).
+        self.worker_max_idle_s = worker_max_idle_s
         self.max_output_bytes = max_output_bytes
         self.worker_memory_bytes = worker_memory_bytes
         self.hide_paths = [str(p) for p in hide_paths]
@@ -277,6 +283,7 @@ class LocalSparkExecutor:
         self._spawn_bg(self._watch_server())
         for _ in range(self.pool_size):
             self._spawn_bg(self._spawn_worker())
+        self._spawn_bg(self._refresh_idle_workers())
         # import the Connect client off the request path (used for interrupt/cleanup)
         self._spawn_bg(asyncio.to_thread(__import__, "pyspark.sql.connect.session"))
 
@@ -390,6 +397,7 @@ class LocalSparkExecutor:
             w.isolation = info.get("isolation", {})
             w.startup_s = info.get("startup_s")
             w.ready = True
+            w.ready_at = self.clock()
             if self._closed:
                 await self._kill_worker(w)
                 return
@@ -415,6 +423,32 @@ class LocalSparkExecutor:
                 w.boot_stderr.add(b)
         except asyncio.CancelledError:
             return
+
+    def _stale(self, w: _Worker) -> bool:
+        return self.clock() - w.ready_at > self.worker_max_idle_s
+
+    async def _retire(self, w: _Worker) -> None:
+        """Kill an idle worker that cannot take a job (dead or stale) and start its replacement."""
+        await self._kill_worker(w)
+        self._discard_dir(w)
+        if not self._closed:
+            await self._spawn_worker()
+
+    async def _refresh_idle_workers(self) -> None:
+        """Replace idle workers before their Connect session expires, so that the first job after
+        a quiet spell does not wait for a fresh worker."""
+        period = max(min(60.0, self.worker_max_idle_s / 4), 0.05)
+        while not self._closed:
+            await asyncio.sleep(period)
+            for _ in range(self._idle.qsize()):
+                try:
+                    w = self._idle.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+                if w.proc.returncode is None and not self._stale(w):
+                    self._idle.put_nowait(w)
+                else:
+                    self._spawn_bg(self._retire(w))
 
     async def _kill_worker(self, w: _Worker) -> None:
         if w.proc is None:
@@ -539,12 +573,11 @@ class LocalSparkExecutor:
                         return fail("cancelled before start", "CANCELLED_BY_USER", "CANCELLED")
                     return fail("no warm Spark worker became ready in time", "INFRASTRUCTURE")
                 w = get.result()
-                if w.proc.returncode is None:
+                if w.proc.returncode is None and not self._stale(w):
                     break
-                # died while idle (OOM killer, ...): discard it, replace it, take the next one
-                self._all.pop(w.token, None)
-                self._discard_dir(w)
-                self._spawn_bg(self._spawn_worker())
+                # died while idle (OOM killer, ...) or idle for so long that its Connect session
+                # expired: retire it (a replacement starts), take the next one
+                self._spawn_bg(self._retire(w))
             self._running[job_id] = (w, cancel_ev)
             self._job_dirs[job_id] = w.job_dir
             replace = True  # single use: a fresh worker replaces it once this job is over
