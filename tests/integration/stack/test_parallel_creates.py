@@ -124,13 +124,6 @@ async def wait_connected(stack, stub, timeout: float = 240):
     return status
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="on the shared 2-core machine (load 8-25) the stack's local Ray head refused the Jobs API "
-    "query (connection refused) after the job in every run so far, though the supervisor-side checks "
-    "passed; the in-process variant (ray_supervisor/test_ray_jobs.py, 20 creates) counts submissions "
-    "on a shared head. Remove this mark once it passes on a quiet machine.",
-)
 async def test_ray_fifty_parallel_creates_submit_once(stack):
     session = f"sessions/par-{uuid.uuid4().hex[:12]}"
     request_id = str(uuid.uuid4())
