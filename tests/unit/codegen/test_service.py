@@ -251,11 +251,12 @@ async def test_unavailable_then_exhausted():
     assert len(provider.calls) == 4 and err.retry_after is not None
 
 
-async def test_model_timeout_exhausted_is_deadline_exceeded():
+async def test_model_timeouts_on_every_attempt_are_retryable_unavailable():
     provider = FakeProvider(*[ProviderTimeout("ModelTimeoutException")] * 4)
-    await expect_error(
-        make(provider).generate(REQ, timeout_s=60), grpc.StatusCode.DEADLINE_EXCEEDED, "LLM_TIMEOUT"
+    err = await expect_error(
+        make(provider).generate(REQ, timeout_s=60), grpc.StatusCode.UNAVAILABLE, "LLM_TIMEOUT"
     )
+    assert len(provider.calls) == 4 and err.retry_after is not None
 
 
 async def test_mixed_retryable_errors_then_success():

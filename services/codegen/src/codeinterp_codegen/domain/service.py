@@ -650,6 +650,16 @@ class CodegenService:
                 retry_after=suggested,
                 metadata={**meta, "retry_after_seconds": f"{suggested:.3f}"},
             )
+        elif isinstance(last, ProviderTimeout) and attempts >= p.max_attempts:
+            # every attempt hung while the caller still had time: the model is not answering now,
+            # which is retryable later (UNAVAILABLE + RetryInfo), unlike a deadline that ran out
+            err = Unavailable(
+                f"{name} model {model} did not answer in time in {attempts} attempt(s); "
+                f"retry after about {suggested:.1f} s",
+                reason="LLM_TIMEOUT",
+                retry_after=suggested,
+                metadata={**meta, "retry_after_seconds": f"{suggested:.3f}"},
+            )
         elif isinstance(last, ProviderTimeout):
             err = DeadlineExceeded(
                 f"{name} model {model} did not answer in time ({attempts} attempt(s))",
