@@ -21,14 +21,14 @@ from collections.abc import Iterable
 from dataclasses import asdict
 
 from codeinterp_common.db import Postgres, migrate_postgres
-from codeinterp_common.errors import AlreadyExists, InvalidArgument, NotFound
+from codeinterp_common.errors import AlreadyExists, NotFound
 from codeinterp_common.faults import crash_point
 from codeinterp_common.jobs.model import JobRecord, JobState, dumps
 from codeinterp_common.jobs.store import (
     _COLUMNS,
     JobEventRecord,
-    _decode_token,
     _encode_token,
+    list_query,
     plan_transition,
 )
 
@@ -158,22 +158,7 @@ class PostgresJobStore:
         return _record(row) if row is not None else None
 
     def list(self, *, page_size: int, page_token: str = "", session: str = "") -> tuple[list[JobRecord], str]:
-        if page_size < 0:
-            raise InvalidArgument("page_size must not be negative", field="page_size")
-        size = min(page_size or 50, 500)
-        cursor = _decode_token(page_token)
-        sql = f"SELECT * FROM {self._jobs}"
-        clauses, args = [], []
-        if session:
-            clauses.append("session = %s")
-            args.append(session)
-        if cursor:
-            clauses.append("(create_time < %s OR (create_time = %s AND id < %s))")
-            args += [cursor["t"], cursor["t"], cursor["id"]]
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY create_time DESC, id DESC LIMIT %s"
-        args.append(size + 1)
+        size, sql, args = list_query(self._jobs, "%s", page_size, page_token, session)
         with self._conn() as conn:
             rows = conn.execute(sql, args).fetchall()
         records = [_record(r) for r in rows[:size]]

@@ -94,6 +94,28 @@ class JobEventRecord:
     detail: str = ""
 
 
+def list_query(table: str, mark: str, page_size: int, page_token: str, session: str) -> tuple[int, str, list]:
+    """(page size, SQL, arguments) of one page of jobs, newest first, keyset-paged on
+    (create_time, id); `mark` is the driver's placeholder. Shared by the SQLite and PostgreSQL stores."""
+    if page_size < 0:
+        raise InvalidArgument("page_size must not be negative", field="page_size")
+    size = min(page_size or 50, 500)
+    cursor = _decode_token(page_token)
+    sql = f"SELECT * FROM {table}"
+    clauses, args = [], []
+    if session:
+        clauses.append(f"session = {mark}")
+        args.append(session)
+    if cursor:
+        clauses.append(f"(create_time < {mark} OR (create_time = {mark} AND id < {mark}))")
+        args += [cursor["t"], cursor["t"], cursor["id"]]
+    if clauses:
+        sql += " WHERE " + " AND ".join(clauses)
+    sql += f" ORDER BY create_time DESC, id DESC LIMIT {mark}"
+    args.append(size + 1)
+    return size, sql, args
+
+
 def plan_transition(
     current: JobRecord, state: JobState, message: str, now: float, changes: dict
 ) -> tuple[JobRecord, dict]:
@@ -209,22 +231,7 @@ class JobStore:
             return None
 
     def list(self, *, page_size: int, page_token: str = "", session: str = "") -> tuple[list[JobRecord], str]:
-        if page_size < 0:
-            raise InvalidArgument("page_size must not be negative", field="page_size")
-        size = min(page_size or 50, 500)
-        cursor = _decode_token(page_token)
-        sql = "SELECT * FROM jobs"
-        clauses, args = [], []
-        if session:
-            clauses.append("session = ?")
-            args.append(session)
-        if cursor:
-            clauses.append("(create_time < ? OR (create_time = ? AND id < ?))")
-            args += [cursor["t"], cursor["t"], cursor["id"]]
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY create_time DESC, id DESC LIMIT ?"
-        args.append(size + 1)
+        size, sql, args = list_query("jobs", "?", page_size, page_token, session)
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
         records = [_row_to_record(r) for r in rows[:size]]
