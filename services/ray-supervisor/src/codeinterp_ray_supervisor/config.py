@@ -40,6 +40,28 @@ class RaySupervisorSettings(ServerSettings):
     ray_auth_token: str = setting("", "Ray auth token for a remote head (prefer ray_auth_token_file)")
     job_python: str = setting("", "Interpreter of job entrypoints. Empty: this venv's python (local), `python` (remote)")
     entrypoint_num_cpus: float = setting(0.5, "CPUs reserved for each job's driver (entrypoint_num_cpus)")
+    ray_dispatch: str = setting(
+        "auto",
+        "`auto`: jobs whose inputs are local files of at most ray_pool_max_input_mb run on the pooled driver "
+        "(pre-started actors, ~0.2 s for a small query) when a GCS address is known, others through the Jobs API; "
+        "`pool`: the pool for every job with known small inputs (same rule, address required); `jobs`: Jobs API only",
+    )
+    ray_gcs_address: str = setting(
+        "",
+        "GCS address (host:port) the pooled driver joins. Empty: the local head's; on KubeRay "
+        "<cluster>-head-svc:6379 (the supervisor's Ray and Python must match the cluster's)",
+    )
+    ray_pool_size: int = setting(2, "Pooled driver: spare executor actors kept started and warm")
+    ray_pool_jobs_per_actor: int = setting(
+        50,
+        "Pooled driver: jobs one executor actor runs (one at a time, one owner only, retired after a failure); "
+        "1: a fresh process per job (~5 CPU-s each on 2 cores)",
+    )
+    ray_pool_idle_seconds: float = setting(300.0, "Pooled driver: an owner's idle actor is retired after this")
+    ray_pool_max_input_mb: int = setting(256, "Pooled driver: largest total input of a pooled job, MiB")
+    ray_sort_shuffle_max_mb: int = setting(
+        1024, "Jobs with at most this much input use Ray Data's sort shuffle (Ray's hash shuffle otherwise), MiB"
+    )
     job_timeout_seconds: float = setting(900.0, "Default wall-clock limit of a job")
     result_preview_rows: int = setting(100, "Default rows kept in the result preview")
     max_output_mb: int = setting(512, "Default largest result written to Parquet/CSV, MiB")

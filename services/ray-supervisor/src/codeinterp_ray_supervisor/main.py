@@ -25,20 +25,29 @@ from codeinterp_common.clients import insecure_channel, service_channel
 from codeinterp_common.config import from_env
 from codeinterp_common.db import database_settings
 from codeinterp_common.errors import from_rpc_error
+from codeinterp_common.jobs.api import decode_inputs
 from codeinterp_common.jobs.manager import JobManager
 from codeinterp_common.jobs.service import JobService
 from codeinterp_common.jobs.store import JobStore, open_job_store
 from codeinterp_common.runtime import main_entry, run_service
 from codeinterp_common.server import ServiceSpec
 from codeinterp_ray_supervisor.adapters.cluster import DashboardClient
-from codeinterp_ray_supervisor.adapters.local_head import HeadConfig, LocalRayHead, auth_headers, ensure_token
+from codeinterp_ray_supervisor.adapters.local_head import (
+    HeadConfig,
+    LocalRayHead,
+    auth_headers,
+    ensure_token,
+    scrubbed_environment,
+)
 from codeinterp_ray_supervisor.adapters.ray_jobs import (
     EngineOptions,
     RayClient,
     RayJobsEngine,
     clear_ray_address_env,
 )
+from codeinterp_ray_supervisor.adapters.ray_pool import PoolDriver, PoolOptions, RayPoolEngine
 from codeinterp_ray_supervisor.config import RaySupervisorSettings
+from codeinterp_ray_supervisor.domain import dispatch
 from codeinterp_ray_supervisor.domain.cluster import ClusterService
 from codeinterp_ray_supervisor.servicer import DOMAIN, SERVICE, RaySupervisorServicer
 
@@ -90,6 +99,7 @@ class App:
     settings: RaySupervisorSettings
     store: JobStore
     engine: RayJobsEngine
+    pool: RayPoolEngine | None
     manager: JobManager
     jobs: JobService
     cluster: ClusterService
@@ -97,24 +107,37 @@ class App:
     codegen: CodegenClient
     head: LocalRayHead | None
     gate: HeadGate | None
+    background: asyncio.Task | None = None
 
     async def start(self) -> None:
         if self.head is not None and self.gate is not None:
             self.head.launch()  # on the loop's thread: it lives as long as the process
-            task = asyncio.create_task(self._wait_head())
-            task.add_done_callback(lambda _t: None)
+        self.background = asyncio.create_task(self._warm())
         await self.manager.reconcile()
 
-    async def _wait_head(self) -> None:
-        try:
-            await asyncio.to_thread(self.head.wait_ready)
-            self.gate.open()
-        except Exception as exc:  # noqa: BLE001
-            log.error("local ray head failed to start", extra={"error": str(exc)})
-            self.gate.open(exc)
+    async def _warm(self) -> None:
+        """Waits for the local head, then starts the pooled driver (so the first job finds
+        warm actors); both in the background: the server serves at once."""
+        if self.head is not None and self.gate is not None:
+            try:
+                await asyncio.to_thread(self.head.wait_ready)
+                self.gate.open()
+            except Exception as exc:  # noqa: BLE001
+                log.error("local ray head failed to start", extra={"error": str(exc)})
+                self.gate.open(exc)
+                return
+        if self.pool is not None:
+            try:
+                await self.pool.driver.ensure()
+            except Exception as exc:  # noqa: BLE001 - retried by the first pooled job
+                log.warning("ray pool driver did not start", extra={"error": str(exc)[:300]})
 
     async def stop(self) -> None:
         await self.manager.close()
+        if self.background is not None and not self.background.done():
+            self.background.cancel()
+        if self.pool is not None:
+            await self.pool.driver.stop()
         await self.codegen.close()
         if self.head is not None:
             await asyncio.to_thread(self.head.stop)
@@ -134,6 +157,7 @@ def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
     data = Path(settings.data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
     head = gate = None
+    gcs_address = settings.ray_gcs_address
     if settings.ray_address:
         address, token = settings.ray_address.rstrip("/"), read_token(settings)
         mode = "kuberay" if settings.kuberay_cluster else "remote"
@@ -153,12 +177,28 @@ def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
         address = head.config.address
         token = ensure_token(head.config.token_path) if settings.ray_auth_mode == "token" else ""
         mode = "local"
+        gcs_address = gcs_address or f"127.0.0.1:{settings.ray_gcs_port}"
     else:
         address, token, mode = f"http://127.0.0.1:{settings.ray_dashboard_port}", read_token(settings), "remote"
     headers = auth_headers(token)
     # ray-specific names: make run shares one data dir; PostgreSQL when CODEINTERP_DATABASE_URL says so
     store = open_job_store(database_settings().database_url, data / "ray-jobs.sqlite", namespace="ray")
     python = settings.job_python or (sys.executable if mode != "kuberay" else "python")
+    rule = dispatch.DispatchRule(
+        pool_enabled=settings.ray_dispatch in {"auto", "pool"} and bool(gcs_address),
+        pool_max_input_bytes=settings.ray_pool_max_input_mb * dispatch.MIB,
+        sort_shuffle_max_bytes=settings.ray_sort_shuffle_max_mb * dispatch.MIB,
+    )
+
+    def uris(job) -> list[str]:
+        return [item.uri for item in decode_inputs(job.inputs)]
+
+    def on_submitted(backend_id: str) -> None:
+        store.update_fields(backend_id.removeprefix(dispatch.POOL_PREFIX), backend_id=backend_id)
+
+    def stored_log_count(job_id: str) -> int:
+        return sum(1 for e in store.events(job_id, 0, 1_000_000) if e.kind == "log" and e.detail == "stdout")
+
     engine = RayJobsEngine(
         RayClient(address, headers),
         EngineOptions(
@@ -173,12 +213,36 @@ def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
             cancel_deadline_s=settings.cancel_deadline_s,
         ),
         ready=gate.wait if gate is not None else None,
-        on_submitted=lambda job_id: store.update_fields(job_id, backend_id=job_id),
-        stored_log_count=lambda job_id: sum(
-            1 for e in store.events(job_id, 0, 1_000_000) if e.kind == "log" and e.detail == "stdout"
-        ),
+        on_submitted=on_submitted,
+        stored_log_count=stored_log_count,
+        shuffle_for=lambda job: dispatch.shuffle(rule, uris(job)),
     )
-    manager = JobManager(store, lambda _job: engine, id_prefix="ray", cancel_deadline_s=settings.cancel_deadline_s)
+    pool = None
+    if rule.pool_enabled:
+        env = head.environment() if head is not None else scrubbed_environment(
+            settings.ray_auth_mode if token else "disabled", token=token)
+        pool = RayPoolEngine(
+            PoolDriver(PoolOptions(gcs_address=gcs_address, pool_dir=data / "ray-pool", python=python, env=env,
+                                   pool_size=settings.ray_pool_size,
+                                   jobs_per_actor=settings.ray_pool_jobs_per_actor,
+                                   idle_s=settings.ray_pool_idle_seconds)),
+            data / "ray-jobs", data / "ray-outputs",
+            default_timeout_s=settings.job_timeout_seconds,
+            default_preview_rows=settings.result_preview_rows,
+            default_max_output_bytes=settings.max_output_mb * 1024 * 1024,
+            cancel_deadline_s=settings.cancel_deadline_s,
+            ready=gate.wait if gate is not None else None,
+            on_submitted=on_submitted,
+            stored_log_count=stored_log_count,
+            shuffle_for=lambda job: dispatch.shuffle(rule, uris(job)),
+        )
+
+    def engine_for(job):
+        if pool is not None and dispatch.use_pool(rule, job.backend_id, uris(job)):
+            return pool
+        return engine
+
+    manager = JobManager(store, engine_for, id_prefix="ray", cancel_deadline_s=settings.cancel_deadline_s)
     codegen = CodegenClient(settings.codegen_addr, settings=settings)
     jobs = JobService(
         "ray", manager, generate or codegen, choose_platform=lambda _platform, _inputs: ("RAY", ""),
@@ -191,7 +255,7 @@ def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
         raycluster = RayClusterResource(in_cluster_api_client(), settings.kuberay_cluster, settings.kuberay_namespace)
     cluster = ClusterService(DashboardClient(address, headers), mode=mode, raycluster=raycluster)
     servicer = RaySupervisorServicer(jobs, cluster, default_max_attempts=settings.max_attempts)
-    return App(settings, store, engine, manager, jobs, cluster, servicer, codegen, head, gate)
+    return App(settings, store, engine, pool, manager, jobs, cluster, servicer, codegen, head, gate)
 
 
 def service_spec(app: App) -> ServiceSpec:

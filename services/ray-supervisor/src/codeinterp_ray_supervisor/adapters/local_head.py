@@ -114,6 +114,33 @@ def ensure_token(path: Path) -> str:
     return token
 
 
+#: Never handed to Ray (the head, its workers and so the jobs' code inherit this environment):
+#: our own settings (service token, database URL, …) and cloud credentials.
+_PRIVATE_ENV_PREFIXES = ("CODEINTERP_", "AWS_", "RAY_ADDRESS", "RAY_API_SERVER_ADDRESS", "RAY_AUTH_TOKEN")
+
+
+def scrubbed_environment(auth_mode: str, *, token_path: Path | None = None, token: str = "",
+                         python: str = sys.executable) -> dict[str, str]:
+    """This process's environment for a Ray process we start (the local head, the pooled
+    driver): without our settings and credentials, with the venv first on PATH, and with Ray's
+    auth settings (a token file for the local head, the token itself for a remote one)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_PRIVATE_ENV_PREFIXES)}
+    venv_bin = str(Path(python).parent)
+    env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")  # entrypoints find the venv's python and ray
+    env["VIRTUAL_ENV"] = str(Path(venv_bin).parent)
+    env["RAY_USAGE_STATS_ENABLED"] = "0"
+    env.pop("PYTHONPATH", None)
+    if auth_mode == "token":
+        env["RAY_AUTH_MODE"] = "token"
+        if token_path is not None:
+            env["RAY_AUTH_TOKEN_PATH"] = str(token_path)
+        if token:
+            env["RAY_AUTH_TOKEN"] = token
+    else:
+        env["RAY_AUTH_MODE"] = "disabled"
+    return env
+
+
 def auth_headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
@@ -147,18 +174,8 @@ class LocalRayHead:
         return cmd
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("RAY_ADDRESS", "RAY_API_SERVER_ADDRESS"))}
-        venv_bin = str(Path(self.config.python).parent)
-        env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")  # entrypoints find the venv's python and ray
-        env["VIRTUAL_ENV"] = str(Path(venv_bin).parent)
-        env["RAY_USAGE_STATS_ENABLED"] = "0"
-        env.pop("PYTHONPATH", None)
-        if self.config.auth_mode == "token":
-            env["RAY_AUTH_MODE"] = "token"
-            env["RAY_AUTH_TOKEN_PATH"] = str(self.config.token_path)
-            env.pop("RAY_AUTH_TOKEN", None)
-        else:
-            env["RAY_AUTH_MODE"] = "disabled"
+        env = scrubbed_environment(self.config.auth_mode, token_path=self.config.token_path,
+                                   python=self.config.python)
         env.update(self.config.extra_env)
         return env
 

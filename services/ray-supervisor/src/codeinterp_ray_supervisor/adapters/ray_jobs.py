@@ -114,8 +114,10 @@ class RayJobsEngine:
         ready: Callable[[], Awaitable[None]] | None = None,
         on_submitted: Callable[[str], None] | None = None,
         stored_log_count: Callable[[str], int] | None = None,
+        shuffle_for: Callable[[JobRecord], str] = lambda _job: "default",
     ) -> None:
         self.client = client
+        self.shuffle_for = shuffle_for
         self.options = options
         self.ready = ready
         self.on_submitted = on_submitted
@@ -184,23 +186,8 @@ class RayJobsEngine:
 
     def _prepare(self, job: JobRecord) -> None:
         workdir, outdir = self._paths(job.id)
-        workdir.mkdir(parents=True, exist_ok=True)
-        outdir.mkdir(parents=True, exist_ok=True)
-        limits = decode_limits(job.limits)
-        inputs = {}
-        for item in decode_inputs(job.inputs):
-            uri = item.uri
-            inputs[item.name] = uri.removeprefix("file://") if uri.startswith("file://") else uri
-        spec = {
-            "job_id": job.id,
-            "inputs": inputs,
-            "preview_rows": limits.preview_rows or self.options.default_preview_rows,
-            "max_output_bytes": limits.max_output_bytes or self.options.default_max_output_bytes,
-            "output_dir": str(outdir.resolve()),
-        }
-        shutil.copyfile(RUNNER, workdir / "runner.py")
-        (workdir / "job-code.py").write_text(job.code)
-        (workdir / "job.json").write_text(json.dumps(spec, sort_keys=True))
+        prepare_job_dir(job, workdir, outdir, preview_rows=self.options.default_preview_rows,
+                        max_output_bytes=self.options.default_max_output_bytes, shuffle=self.shuffle_for(job))
 
     def submit_kwargs(self, job: JobRecord) -> dict[str, Any]:
         workdir, _ = self._paths(job.id)
@@ -344,34 +331,70 @@ class RayJobsEngine:
         duration = 0.0
         if info.start_time and info.end_time:
             duration = max(0.0, (info.end_time - info.start_time) / 1000)
-        status = info.status.value
-        if status == "SUCCEEDED":
-            manifest_path = outdir / "manifest.json"
-            if not manifest_path.exists():
-                return RunOutcome(False, error="the job ended without writing its result manifest",
-                                  error_class="INFRASTRUCTURE", duration_s=duration, backend_id=job.id)
-            manifest = json.loads(manifest_path.read_text())
-            for key in ("stdout_tail", "stderr_tail"):
-                if manifest.get(key):
-                    manifest[key] = "\n".join(noise.clean_lines(manifest[key]))
-            return RunOutcome(True, manifest=manifest, duration_s=duration, backend_id=job.id)
-        if status == "STOPPED":
-            if timed_out:
-                return RunOutcome(False, error=f"the job exceeded its time limit of {timeout_s:g} s",
-                                  error_class="TIMEOUT", duration_s=duration, backend_id=job.id)
-            note = "" if cancelled else " (stopped outside the supervisor)"
-            return RunOutcome(False, error="cancelled by the user" + note, error_class="CANCELLED_BY_USER",
-                              duration_s=duration, backend_id=job.id)
-        error_path = outdir / "error.json"
-        if error_path.exists():
-            err = json.loads(error_path.read_text())
-            return RunOutcome(False, error=err.get("error") or "the job failed", error_class=err.get("error_class") or "CODE",
-                              failing_line=int(err.get("failing_line") or 0), duration_s=duration, backend_id=job.id)
         error_type = getattr(info, "error_type", None) or ""
-        message = noise.clean_output(info.message or "") if info.message else "the Ray job failed"
-        return RunOutcome(False, error=f"Ray reported {status}: {message}"[:2000],
-                          error_class=_RAY_ERROR_CLASS.get(str(error_type), "INFRASTRUCTURE"),
-                          duration_s=duration, backend_id=job.id)
+        return outcome_from_files(
+            outdir, info.status.value, timed_out=timed_out, cancelled=cancelled, timeout_s=timeout_s,
+            duration_s=duration, backend_id=job.id, message=info.message or "",
+            error_class=_RAY_ERROR_CLASS.get(str(error_type), "INFRASTRUCTURE"),
+        )
 
 
-__all__ = ["EngineOptions", "RayClient", "RayJobsEngine", "clear_ray_address_env"]
+def prepare_job_dir(job: JobRecord, workdir: Path, outdir: Path, *, preview_rows: int, max_output_bytes: int,
+                    shuffle: str, with_runner: bool = True) -> dict:
+    """The job's directory: job.json (the runner's spec), job-code.py and, for the Jobs API,
+    a copy of runner.py (the pooled path imports the runner its actors already hold)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    outdir.mkdir(parents=True, exist_ok=True)
+    limits = decode_limits(job.limits)
+    inputs = {}
+    for item in decode_inputs(job.inputs):
+        uri = item.uri
+        inputs[item.name] = uri.removeprefix("file://") if uri.startswith("file://") else uri
+    spec = {
+        "job_id": job.id,
+        "inputs": inputs,
+        "preview_rows": limits.preview_rows or preview_rows,
+        "max_output_bytes": limits.max_output_bytes or max_output_bytes,
+        "output_dir": str(outdir.resolve()),
+        "shuffle": shuffle,
+    }
+    if with_runner:
+        shutil.copyfile(RUNNER, workdir / "runner.py")
+    (workdir / "job-code.py").write_text(job.code)
+    (workdir / "job.json").write_text(json.dumps(spec, sort_keys=True))
+    return spec
+
+
+def outcome_from_files(outdir: Path, status: str, *, timed_out: bool, cancelled: bool, timeout_s: float,
+                       duration_s: float, backend_id: str, message: str, error_class: str) -> RunOutcome:
+    """A finished job's outcome: Ray's verdict (`status`) plus the runner's manifest.json or
+    error.json; `message`/`error_class` describe a failure the runner could not record."""
+    if status == "SUCCEEDED":
+        manifest_path = outdir / "manifest.json"
+        if not manifest_path.exists():
+            return RunOutcome(False, error="the job ended without writing its result manifest",
+                              error_class="INFRASTRUCTURE", duration_s=duration_s, backend_id=backend_id)
+        manifest = json.loads(manifest_path.read_text())
+        for key in ("stdout_tail", "stderr_tail"):
+            if manifest.get(key):
+                manifest[key] = "\n".join(noise.clean_lines(manifest[key]))
+        return RunOutcome(True, manifest=manifest, duration_s=duration_s, backend_id=backend_id)
+    if status == "STOPPED":
+        if timed_out:
+            return RunOutcome(False, error=f"the job exceeded its time limit of {timeout_s:g} s",
+                              error_class="TIMEOUT", duration_s=duration_s, backend_id=backend_id)
+        note = "" if cancelled else " (stopped outside the supervisor)"
+        return RunOutcome(False, error="cancelled by the user" + note, error_class="CANCELLED_BY_USER",
+                          duration_s=duration_s, backend_id=backend_id)
+    error_path = outdir / "error.json"
+    if error_path.exists():
+        err = json.loads(error_path.read_text())
+        return RunOutcome(False, error=err.get("error") or "the job failed", error_class=err.get("error_class") or "CODE",
+                          failing_line=int(err.get("failing_line") or 0), duration_s=duration_s, backend_id=backend_id)
+    text = noise.clean_output(message) if message else "the Ray job failed"
+    return RunOutcome(False, error=f"Ray reported {status}: {text}"[:2000], error_class=error_class,
+                      duration_s=duration_s, backend_id=backend_id)
+
+
+__all__ = ["EngineOptions", "RayClient", "RayJobsEngine", "clear_ray_address_env", "outcome_from_files",
+           "prepare_job_dir"]
