@@ -250,3 +250,19 @@ def test_offline_plans_are_shared(data):
     for names, question, _, _ in CASES:
         infos, _ = _inputs(data, names)
         assert generate_offline(question, infos, "spark").plan_json == generate_offline(question, infos, "ray").plan_json
+
+
+@pytest.mark.ray
+def test_offline_ray_null_group_keys_stay_null_text(data, ray_rt):
+    # A group key column mixing text and NULL crossed Ray Data as pickled Python objects and
+    # reached the result as the text 'nan' (found by the eval); it must stay text with NULLs.
+    import pandas as pd
+
+    infos, paths = _inputs(data, M)
+    gen = generate_offline("count of rows by ville", infos, "ray")
+    result = _run(gen.code, {"inputs": paths})
+    column = result["Ville"]
+    assert not type(column.dtype).__module__.startswith("ray."), column.dtype
+    values = list(column)
+    assert any(v is None or v is pd.NA for v in values), values
+    assert all(v is None or v is pd.NA or isinstance(v, str) for v in values), values

@@ -26,6 +26,19 @@ def test_tables_from_pandas_arrow_and_series():
     assert runner.as_table(42) is None and runner.as_table({"k": 1}) is None
 
 
+def test_a_column_ray_data_pickled_becomes_text_with_nulls():
+    # Ray Data stores a column that mixes text and NaN as pickled Python objects; the result
+    # must show NULL there, never the text 'nan' (found by the eval: groups of empty cities).
+    import numpy as np
+    from ray.data._internal.object_extensions.pandas import PythonObjectArray
+
+    frame = pd.DataFrame({"city": pd.Series(PythonObjectArray(np.array(["Oslo", float("nan")], dtype=object))),
+                          "n": [3, 4]})
+    table = runner.as_table(frame)
+    assert table.schema.field("city").type == pa.string()
+    assert table.to_pylist() == [{"city": "Oslo", "n": 3}, {"city": None, "n": 4}]
+
+
 def test_type_names_are_engine_neutral():
     schema = pa.schema([("i", pa.int64()), ("j", pa.int32()), ("d", pa.float64()), ("s", pa.string()),
                         ("b", pa.bool_()), ("t", pa.timestamp("us")), ("dt", pa.date32()),

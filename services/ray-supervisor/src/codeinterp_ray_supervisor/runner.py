@@ -159,6 +159,11 @@ def as_table(result):
         if not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names):
             frame = frame.reset_index()
         frame.columns = [str(c) for c in frame.columns]
+        ray_object_columns = [c for c in frame.columns if type(frame[c].dtype).__module__.startswith("ray.")]
+        if ray_object_columns:
+            # Ray Data's pickled-Python-object dtype (a column that mixed text and NaN inside
+            # Ray Data): as plain objects, Arrow reads NaN as NULL and the text as text.
+            frame = frame.astype({c: object for c in ray_object_columns})
         return pa.Table.from_pandas(frame, preserve_index=False)
     if isinstance(result, pa.RecordBatch):
         return pa.Table.from_batches([result])

@@ -40,9 +40,18 @@ def mask(cond):
     return cond.fillna(False).astype(bool)
 
 
+def plain_nulls(frame):
+    """NaN to None in text columns: Ray Data stores a column mixing text and NaN as pickled
+    Python objects, which would reach the result as the text 'nan'."""
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            frame[name] = frame[name].where(frame[name].notna(), None)
+    return frame
+
+
 def collect(ds, fn, empty):
     """Run fn on every block with Ray Data and gather the (small) outputs on the driver."""
-    frames = [b for b in ds.map_batches(fn, batch_format="pandas").iter_batches(batch_format="pandas", batch_size=None)]
+    frames = [b for b in ds.map_batches(lambda b: plain_nulls(fn(b)), batch_format="pandas").iter_batches(batch_format="pandas", batch_size=None)]
     frames = [f for f in frames if len(f.columns)]
     return pd.concat(frames, ignore_index=True) if frames else fn(empty)
 

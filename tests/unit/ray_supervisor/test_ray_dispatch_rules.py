@@ -1,0 +1,66 @@
+"""Which way a Ray job runs (pooled driver or Jobs API), its shuffle, the environment Ray
+processes get, and the pooled path's log tail — without Ray."""
+
+from __future__ import annotations
+
+from codeinterp_ray_supervisor.adapters.local_head import scrubbed_environment
+from codeinterp_ray_supervisor.adapters.ray_pool import LogTail
+from codeinterp_ray_supervisor.domain.dispatch import MIB, DispatchRule, input_bytes, shuffle, use_pool
+
+RULE = DispatchRule(pool_enabled=True, pool_max_input_bytes=1 * MIB, sort_shuffle_max_bytes=2 * MIB)
+
+
+def test_small_local_inputs_go_to_the_pool_large_or_remote_ones_to_the_jobs_api(tmp_path):
+    small, big = tmp_path / "small.csv", tmp_path / "big.csv"
+    small.write_bytes(b"a\n" * 1000)
+    big.write_bytes(b"x" * (MIB + 1))
+    assert input_bytes([str(small), f"file://{small}"]) == 4000
+    assert use_pool(RULE, "", [str(small)]) and use_pool(RULE, "", [])
+    assert not use_pool(RULE, "", [str(big)])  # above the pool's limit
+    assert not use_pool(RULE, "", ["s3://bucket/key.csv"])  # size unknown: Jobs API
+    assert not use_pool(RULE, "", [str(tmp_path / "missing.csv")])
+    off = DispatchRule(pool_enabled=False, pool_max_input_bytes=MIB, sort_shuffle_max_bytes=MIB)
+    assert not use_pool(off, "", [str(small)])
+
+
+def test_a_job_keeps_the_way_it_started(tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (MIB + 1))
+    assert use_pool(RULE, "pool/ray-1", [str(big)])  # started pooled: a restart re-runs it pooled
+    assert not use_pool(RULE, "ray-1", [])  # started through the Jobs API: re-attached there
+
+
+def test_sort_shuffle_only_for_known_small_inputs(tmp_path):
+    small = tmp_path / "small.csv"
+    small.write_bytes(b"a\n")
+    assert shuffle(RULE, [str(small)]) == "sort"
+    assert shuffle(RULE, ["s3://b/k.csv"]) == "default"
+
+
+def test_ray_processes_never_get_our_settings_or_cloud_credentials(monkeypatch, tmp_path):
+    monkeypatch.setenv("CODEINTERP_SERVICE_TOKEN", "s3cret")
+    monkeypatch.setenv("CODEINTERP_DATABASE_URL", "postgresql://u:p@h/db")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "k")
+    monkeypatch.setenv("RAY_ADDRESS", "http://elsewhere:8265")
+    monkeypatch.setenv("RAY_AUTH_TOKEN", "old")
+    env = scrubbed_environment("token", token_path=tmp_path / "tok", python="/venv/bin/python")
+    assert not [k for k in env if k.startswith(("CODEINTERP_", "AWS_")) or k in ("RAY_ADDRESS", "RAY_AUTH_TOKEN")]
+    assert env["RAY_AUTH_MODE"] == "token" and env["RAY_AUTH_TOKEN_PATH"] == str(tmp_path / "tok")
+    assert env["PATH"].startswith("/venv/bin")
+    remote = scrubbed_environment("token", token="t0k")
+    assert remote["RAY_AUTH_TOKEN"] == "t0k"
+    assert scrubbed_environment("disabled")["RAY_AUTH_MODE"] == "disabled"
+
+
+def test_log_tail_emits_new_lines_once_skips_stored_ones_and_flushes_the_last(tmp_path):
+    path = tmp_path / "job.log"
+    got: list[str] = []
+    tail = LogTail(path, skip=1)
+    tail.emit(lambda _kind, line: got.append(line))  # no file yet
+    path.write_text("one\ntwo\nthr")
+    tail.emit(lambda _kind, line: got.append(line))
+    assert got == ["two"]
+    with path.open("a") as fh:
+        fh.write("ee\nfour")
+    tail.emit(lambda _kind, line: got.append(line), final=True)
+    assert got == ["two", "three", "four"]
