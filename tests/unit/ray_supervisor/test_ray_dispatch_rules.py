@@ -64,3 +64,21 @@ def test_log_tail_emits_new_lines_once_skips_stored_ones_and_flushes_the_last(tm
         fh.write("ee\nfour")
     tail.emit(lambda _kind, line: got.append(line), final=True)
     assert got == ["two", "three", "four"]
+
+
+def test_dispatch_settings_are_checked_at_start(tmp_path):
+    import pytest
+
+    from codeinterp_common.config import ConfigError
+    from codeinterp_ray_supervisor.config import RaySupervisorSettings
+    from codeinterp_ray_supervisor.main import build_app
+
+    remote = dict(data_dir=str(tmp_path), ray_address="http://127.0.0.1:1", grpc_port=0, metrics_port=0)
+    with pytest.raises(ConfigError, match="auto, pool or jobs"):
+        build_app(RaySupervisorSettings(**remote, ray_dispatch="fast"))
+    with pytest.raises(ConfigError, match="GCS_ADDRESS"):
+        build_app(RaySupervisorSettings(**remote, ray_dispatch="pool"))
+    assert build_app(RaySupervisorSettings(**remote)).pool is None  # auto without an address: Jobs API only
+    pooled = build_app(RaySupervisorSettings(**remote, ray_gcs_address="127.0.0.1:1"))
+    assert pooled.pool is not None and pooled.pool.driver.options.gcs_address == "127.0.0.1:1"
+    pooled.store.close()

@@ -22,7 +22,7 @@ from codeinterp.codegen.v1 import codegen_service_pb2 as cg
 from codeinterp.codegen.v1 import codegen_service_pb2_grpc as cg_grpc
 from codeinterp.raysupervisor.v1 import ray_supervisor_service_pb2_grpc as pb_grpc
 from codeinterp_common.clients import insecure_channel, service_channel
-from codeinterp_common.config import from_env
+from codeinterp_common.config import ConfigError, from_env
 from codeinterp_common.db import database_settings
 from codeinterp_common.errors import from_rpc_error
 from codeinterp_common.jobs.api import decode_inputs
@@ -154,6 +154,11 @@ def read_token(settings: RaySupervisorSettings) -> str:
 
 def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
     clear_ray_address_env()
+    if settings.ray_dispatch not in {"auto", "pool", "jobs"}:
+        raise ConfigError(f"CODEINTERP_RAY_DISPATCH={settings.ray_dispatch!r}: use auto, pool or jobs")
+    local_head = not settings.ray_address and settings.manage_local_head
+    if settings.ray_dispatch == "pool" and not (settings.ray_gcs_address or local_head):
+        raise ConfigError("CODEINTERP_RAY_DISPATCH=pool needs CODEINTERP_RAY_GCS_ADDRESS for a remote Ray cluster")
     data = Path(settings.data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
     head = gate = None
