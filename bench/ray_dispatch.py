@@ -3,9 +3,12 @@
 * `bare_jobs_api` — a bare JobSubmissionClient submit of a no-op job (same runner, code and
   working_dir; status polled every 0.25 s) until SUCCEEDED and its manifest read: the baseline;
 * `codeinterp_jobs` — our API (CreateRayJob + WatchRayJob over gRPC) on the Jobs API path;
-* `codeinterp_pool` — the same call on the pooled driver (warm actors, `ray_dispatch=pool`).
+* `codeinterp_pool` — the same call on the pooled driver (warm actors, `ray_dispatch=pool`);
+* `pool_dispatch` — the pooled driver alone: a prepared no-op job handed to a warm actor until
+  its `done` event (G6's "dispatch"; no gRPC, no job record).
 
-Goals: G6 (performance.md) bare Jobs API p50 / pooled p50 ≥ 100× and pooled p50 ≤ 10 ms;
+Goals: G6 (performance.md) bare Jobs API p50 / pooled API round trip p50 ≥ 100× and pooled
+dispatch p50 ≤ 10 ms;
 issue 4: the Jobs API path adds ≤ 10 % to a bare submit. Client, supervisors and Ray share
 the same 2 cores; say so when quoting the numbers.
 
@@ -145,6 +148,22 @@ def main() -> int:
         def pooled() -> None:
             ours(pool_stub)
 
+        counter = iter(range(1_000_000))
+
+        def pool_dispatch() -> None:
+            """The pooled driver alone: hand a prepared no-op job to a warm actor, wait for `done`."""
+            job_id = f"disp-{next(counter)}"
+            wd, out = work / "disp" / job_id, work / "disp-out" / job_id
+            wd.mkdir(parents=True)
+            (wd / "job-code.py").write_text(NOOP)
+            (wd / "job.json").write_text(json.dumps({"job_id": job_id, "inputs": {}, "output_dir": str(out)}))
+
+            async def go():
+                done = await pool_sup.app.pool.driver.run(job_id, wd, "bench")
+                assert (await done)["ok"]
+
+            asyncio.run_coroutine_threadsafe(go(), pool_sup.loop).result(60)
+
         # a fresh head's dashboard agent may answer "No available agent ... try again later" for a
         # while (slow on a busy machine): the first successful no-op marks the head as warm
         deadline = time.monotonic() + 180
@@ -161,8 +180,8 @@ def main() -> int:
         samples = interleaved({"bare_jobs_api": bare_submit, "codeinterp_jobs": ours},
                               blocks=args.blocks, per_block=1, warmup=1)
         # the pooled calls are ~100x shorter: many per block, between the slow ones
-        pool_samples = interleaved({"codeinterp_pool": pooled}, blocks=args.blocks, per_block=args.pool_samples,
-                                   warmup=2)
+        pool_samples = interleaved({"codeinterp_pool": pooled, "pool_dispatch": pool_dispatch}, blocks=args.blocks,
+                                   per_block=args.pool_samples, warmup=2)
         samples.update(pool_samples)
     finally:
         sup.stop()
@@ -171,13 +190,14 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     load_after = loadavg()
     a, b = summary(samples["bare_jobs_api"]), summary(samples["codeinterp_jobs"])
-    c = summary(samples["codeinterp_pool"])
+    c, d = summary(samples["codeinterp_pool"]), summary(samples["pool_dispatch"])
     overhead = b["p50_ms"] / a["p50_ms"] - 1
     ok = overhead <= 0.10
     ratio = a["p50_ms"] / c["p50_ms"]
-    g6_ok = ratio >= 100 and c["p50_ms"] <= 10
-    payload = {"bare_jobs_api": a, "codeinterp_jobs": b, "codeinterp_pool": c, "p50_overhead": overhead,
-               "goal": "<= 0.10", "ok": ok, "g6_ratio": ratio, "g6_goal": ">= 100x and pooled p50 <= 10 ms",
+    g6_ok = ratio >= 100 and d["p50_ms"] <= 10
+    payload = {"bare_jobs_api": a, "codeinterp_jobs": b, "codeinterp_pool": c, "pool_dispatch": d,
+               "p50_overhead": overhead,
+               "goal": "<= 0.10", "ok": ok, "g6_ratio": ratio, "g6_goal": ">= 100x (whole API round trip) and pooled dispatch p50 <= 10 ms",
                "g6_ok": g6_ok, "loadavg_before": load_before, "loadavg_after": load_after,
                "note": "client, supervisors and a local Ray head share the same cores; no-op job, create → SUCCEEDED "
                        "(pooled: CreateRayJob + WatchRayJob + GetRayJob over gRPC, the whole round trip)"}
@@ -188,8 +208,11 @@ def main() -> int:
         f"| CreateRayJob + WatchRayJob, Jobs API path | {b['n']} | {b['p50_ms']:.0f} | {b['p99_ms']:.0f} "
         f"| {b['mean_ms']:.0f} |\n"
         f"| CreateRayJob + WatchRayJob, pooled driver | {c['n']} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} "
-        f"| {c['mean_ms']:.1f} |\n\n"
-        f"G6: bare Jobs API / pooled p50 = {ratio:.0f}× (goal ≥ 100× and pooled p50 ≤ 10 ms): "
+        f"| {c['mean_ms']:.1f} |\n"
+        f"| pooled driver alone (job handed to a warm actor → done) | {d['n']} | {d['p50_ms']:.1f} "
+        f"| {d['p99_ms']:.1f} | {d['mean_ms']:.1f} |\n\n"
+        f"G6: bare Jobs API / pooled API round trip p50 = {ratio:.0f}× (goal ≥ 100×); pooled dispatch p50 "
+        f"{d['p50_ms']:.1f} ms (goal ≤ 10 ms): "
         f"{'OK' if g6_ok else 'MISSED'}\n\n"
         f"Jobs API path p50 overhead: {overhead * 100:+.1f} % (goal ≤ 10 %): {'OK' if ok else 'MISSED'}; "
         f"loadavg {load_before[0]:.2f} → {load_after[0]:.2f}\n"

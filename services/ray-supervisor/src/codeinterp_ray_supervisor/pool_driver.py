@@ -141,11 +141,14 @@ class Pool:
             self.killed.add(job_id)
             self._kill(entry[0])
 
-    def finished(self) -> list[tuple[str, dict]]:
+    def finished(self, wait_s: float = 0.0) -> list[tuple[str, dict]]:
+        """Jobs that ended, waiting up to `wait_s` for the first (returns as soon as one ends)."""
         results = []
         if self.running:
             refs = {entry[1]: job_id for job_id, entry in self.running.items()}
-            done, _ = self.ray.wait(list(refs), num_returns=len(refs), timeout=0)
+            done, _ = self.ray.wait(list(refs), num_returns=1, timeout=wait_s)
+            if done:  # and whatever else has ended meanwhile
+                done, _ = self.ray.wait(list(refs), num_returns=len(refs), timeout=0)
             for ref in done:
                 job_id = refs[ref]
                 actor, _, owner, uses = self.running.pop(job_id)
@@ -220,8 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     ops: queue.Queue = queue.Queue()
     threading.Thread(target=read_ops, args=(sys.stdin, ops), daemon=True, name="ops").start()
     while True:
+        # Idle: block on the next op. Jobs running: wait up to 5 ms for one to end (ray.wait
+        # returns as soon as one does), then take any ops that arrived meanwhile.
         try:
-            op = ops.get(timeout=0.01 if pool.running else 0.5)
+            op = ops.get_nowait() if pool.running else ops.get(timeout=0.5)
         except queue.Empty:
             op = ""
         if op is None:
@@ -233,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
                 send({"event": "started", "job_id": job_id})
             elif kind == "cancel" and job_id:
                 pool.cancel(job_id)
-        for job_id, event in pool.finished():
+            continue  # drain queued ops before waiting on Ray
+        for job_id, event in pool.finished(wait_s=0.005):
             send({"event": "done", "job_id": job_id, **event})
         pool.refill()
     for job_id in list(pool.running):

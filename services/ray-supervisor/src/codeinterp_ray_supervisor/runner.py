@@ -319,7 +319,8 @@ def execute(spec: dict, code: str, *, init=None) -> int:
 
         if init is not None:
             init()
-        configure_data(spec)
+        if "data" in code:  # importing Ray Data costs seconds: only for code that may use it
+            configure_data(spec)
         namespace = {"__name__": "__main__", "__builtins__": __builtins__, "inputs": dict(spec.get("inputs", {})),
                      "ray": ray}
         stage = "run"
