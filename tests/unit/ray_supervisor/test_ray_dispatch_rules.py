@@ -82,3 +82,27 @@ def test_dispatch_settings_are_checked_at_start(tmp_path):
     pooled = build_app(RaySupervisorSettings(**remote, ray_gcs_address="127.0.0.1:1"))
     assert pooled.pool is not None and pooled.pool.driver.options.gcs_address == "127.0.0.1:1"
     pooled.store.close()
+
+
+async def test_a_pool_driver_that_never_gets_ready_or_dies_is_reported_and_replaced(tmp_path):
+    import pytest
+
+    from codeinterp_ray_supervisor.adapters.ray_pool import DriverDied, PoolDriver, PoolOptions
+
+    hangs, dies = tmp_path / "hangs.sh", tmp_path / "dies.sh"
+    hangs.write_text("#!/bin/sh\nexec sleep 30\n")
+    dies.write_text("#!/bin/sh\necho 'cannot join the cluster' >&2\nexit 3\n")
+    for script in (hangs, dies):
+        script.chmod(0o755)
+    driver = PoolDriver(PoolOptions(gcs_address="127.0.0.1:1", pool_dir=tmp_path / "pool", python=str(hangs),
+                                    env={"PATH": "/usr/bin:/bin"}, start_timeout_s=1.0))
+    with pytest.raises(DriverDied, match="not ready within 1 s"):
+        await driver.ensure()
+    with pytest.raises(DriverDied, match="not ready"):
+        await driver.ensure()  # the hung one was killed: a new one is launched
+    assert driver.starts == 2
+    driver.options.python = str(dies)
+    with pytest.raises(DriverDied, match="exited with code 3"):
+        await driver.run("ray-x", tmp_path)
+    assert "cannot join the cluster" in (tmp_path / "pool" / "driver.log").read_text()
+    await driver.stop()

@@ -74,8 +74,16 @@ class PoolDriver:
         async with self._lock:
             if not self.alive():
                 await self._launch()
-            ready = self._ready
-        await asyncio.wait_for(asyncio.shield(ready), self.options.start_timeout_s)
+            ready, proc = self._ready, self.proc
+        try:
+            await asyncio.wait_for(asyncio.shield(ready), self.options.start_timeout_s)
+        except TimeoutError:
+            # a driver that never became ready is replaced on the next attempt
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+            raise DriverDied(f"the Ray pool driver was not ready within {self.options.start_timeout_s:g} s; see "
+                             f"{self.options.pool_dir / 'driver.log'}") from None
 
     async def _launch(self) -> None:
         o = self.options
