@@ -14,6 +14,9 @@ exactly once (its Ray submission id is the job id; Ray refuses a second one). Th
   then every dir restarts without a fault: k3, k4, k5 re-attached → SUCCEEDED with their result;
   each retried create returns the same job; the Ray Jobs API holds exactly one submission per
   job and none still running (no orphan, no duplicate launch).
+
+The pooled path (small jobs on the supervisor's pooled driver) has a test of its own: a kill -9
+while a job runs leaves no driver process, and the restarted supervisor runs the job again.
 """
 
 from __future__ import annotations
@@ -187,3 +190,37 @@ def test_kill9_ray_supervisor_at_five_points(tmp_path, ray_env, ray_jobs):
     finally:
         for sup in (a, b, c):
             sup.stop()
+
+
+def test_kill9_during_a_pooled_job_leaves_no_driver_and_the_job_runs_again(tmp_path, ray_env, ray_head):
+    """The pooled path (small jobs on the supervisor's pooled driver): a kill -9 while the job
+    runs takes the driver and the job's actor with it; the restarted supervisor runs the job
+    again from the start and it SUCCEEDS, recorded once."""
+    from durability_support import wait_no_processes_using
+
+    env = dict(ray_env, CODEINTERP_RAY_GCS_ADDRESS=f"127.0.0.1:{ray_head.config.gcs_port}",
+               CODEINTERP_RAY_DISPATCH="pool")
+    jobs = Jobs()
+    sup = Supervisor("codeinterp_ray_supervisor", tmp_path / "pooled", env)
+    try:
+        sup.start(crash_at="while_polling", crash_job=jobs.ids[1])
+        sup.wait_serving()
+        jobs.crash_on_create(sup, 1)
+        stored = jobs.stored(sup, 1)
+        assert stored.state == JobState.RUNNING and stored.backend_id == f"pool/{jobs.ids[1]}"
+        left = wait_no_processes_using(sup.data_dir / "ray-pool", 30)
+        assert not left, left  # the pooled driver died with the supervisor
+
+        sup.start()
+        sup.wait_serving()
+        jobs.wait_succeeded(sup, 1)
+        again = jobs.create(sup, 1)  # a retried create returns the same, finished job
+        assert again.uid == stored.uid and again.state == State.SUCCEEDED
+        store = JobStore(sup.data_dir / "ray-jobs.sqlite")
+        try:
+            lines = [e.value for e in store.events(jobs.ids[1], 0, 1000) if e.kind == "log"]
+        finally:
+            store.close()
+        assert any("running it again" in line for line in lines), lines
+    finally:
+        sup.stop()
