@@ -159,7 +159,7 @@ class Pool:
                     event = {"ok": code == 0, "error": "", "killed": False}
                 except Exception as exc:  # noqa: BLE001 - the actor died (killed, OOM, crash)
                     event = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000], "killed": killed}
-                if event["ok"] and uses < self.jobs_per_actor:
+                if event["ok"] and not killed and uses < self.jobs_per_actor:  # a kill may race a finish
                     self.idle.setdefault(owner, []).append([actor, uses, time.monotonic()])
                 else:
                     self._kill(actor)
