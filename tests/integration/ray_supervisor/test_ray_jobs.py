@@ -11,8 +11,8 @@ import grpc
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from ray_job_bodies import DATASET_BODY, FAILING_BODY, PANDAS_BODY, SCALAR_BODY, SLEEP_BODY, csv_input
 
-from codeinterp.common.v1 import types_pb2 as t
 from codeinterp.raysupervisor.v1 import ray_supervisor_service_pb2 as pb
 from codeinterp.raysupervisor.v1 import ray_supervisor_service_pb2_grpc as pb_grpc
 from codeinterp_common.jobs.model import JobState
@@ -21,50 +21,6 @@ from codeinterp_ray_supervisor.main import service_spec
 from codeinterp_ray_supervisor.servicer import DOMAIN
 
 pytestmark = [pytest.mark.integration, pytest.mark.ray]
-
-PANDAS_BODY = """import ray
-ds = ray.data.read_csv(inputs["sales"])
-df = ds.to_pandas()
-print("rows:", len(df))
-result = df.groupby("region", as_index=False)["amount"].sum().sort_values("region")
-"""
-DATASET_BODY = """import ray
-ds = ray.data.read_csv(inputs["sales"])
-result = ds.filter(lambda row: row["amount"] > 4)
-"""
-SCALAR_BODY = """import ray
-
-@ray.remote
-def square(x):
-    return x * x
-
-result = sum(ray.get([square.remote(i) for i in range(10)]))
-"""
-FAILING_BODY = """import ray
-
-@ray.remote
-def square(x):
-    return x * x
-
-value = ray.get(square.remote(3))
-result = value / 0
-"""
-SLEEP_BODY = """import ray
-import time
-
-@ray.remote
-def slow():
-    for _ in range({seconds} * 4):  # short sleeps: one sleep over 30 s is refused (safety.resource-abuse)
-        time.sleep(0.25)
-    return 1
-
-result = ray.get(slow.remote())
-"""
-
-
-def csv_input(path) -> t.ExecutionInput:
-    return t.ExecutionInput(name="sales", kind=t.ExecutionInput.CSV_FILE, uri=str(path))
-
 
 async def wait_terminal(app, job_id: str, timeout: float = 120):
     return await asyncio.wait_for(app.manager.wait(job_id), timeout)

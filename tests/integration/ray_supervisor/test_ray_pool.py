@@ -11,6 +11,7 @@ import hashlib
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from ray_job_bodies import FAILING_BODY, PANDAS_BODY, SCALAR_BODY, SLEEP_BODY, csv_input
 
 from codeinterp.common.v1 import types_pb2 as t
 from codeinterp_common.jobs.api import encode_inputs, encode_limits
@@ -18,47 +19,9 @@ from codeinterp_common.jobs.model import JobRecord, JobState
 
 pytestmark = [pytest.mark.integration, pytest.mark.ray]
 
-PANDAS_BODY = """import ray
-ds = ray.data.read_csv(inputs["sales"])
-df = ds.to_pandas()
-print("rows:", len(df))
-result = df.groupby("region", as_index=False)["amount"].sum().sort_values("region")
-"""
 GROUPBY_BODY = """import ray
 result = ray.data.read_csv(inputs["sales"]).groupby("region").sum("amount")
 """
-FAILING_BODY = """import ray
-
-@ray.remote
-def square(x):
-    return x * x
-
-value = ray.get(square.remote(3))
-result = value / 0
-"""
-SCALAR_BODY = """import ray
-
-@ray.remote
-def square(x):
-    return x * x
-
-result = sum(ray.get([square.remote(i) for i in range(10)]))
-"""
-SLEEP_BODY = """import ray
-import time
-
-@ray.remote
-def slow():
-    for _ in range({seconds} * 4):
-        time.sleep(0.25)
-    return 1
-
-result = ray.get(slow.remote())
-"""
-
-
-def csv_input(path) -> t.ExecutionInput:
-    return t.ExecutionInput(name="sales", kind=t.ExecutionInput.CSV_FILE, uri=str(path))
 
 
 async def pool_app(make_app, ray_head, data_dir, **overrides):

@@ -204,43 +204,34 @@ def build_app(settings: RaySupervisorSettings, *, generate=None) -> App:
     def stored_log_count(job_id: str) -> int:
         return sum(1 for e in store.events(job_id, 0, 1_000_000) if e.kind == "log" and e.detail == "stdout")
 
-    engine = RayJobsEngine(
-        RayClient(address, headers),
-        EngineOptions(
-            jobs_dir=data / "ray-jobs",
-            outputs_dir=data / "ray-outputs",
-            python=python,
-            entrypoint_num_cpus=settings.entrypoint_num_cpus,
-            default_timeout_s=settings.job_timeout_seconds,
-            default_preview_rows=settings.result_preview_rows,
-            default_max_output_bytes=settings.max_output_mb * 1024 * 1024,
-            poll_interval_s=settings.poll_interval_s,
-            cancel_deadline_s=settings.cancel_deadline_s,
-        ),
+    options = EngineOptions(
+        jobs_dir=data / "ray-jobs",
+        outputs_dir=data / "ray-outputs",
+        python=python,
+        entrypoint_num_cpus=settings.entrypoint_num_cpus,
+        default_timeout_s=settings.job_timeout_seconds,
+        default_preview_rows=settings.result_preview_rows,
+        default_max_output_bytes=settings.max_output_mb * 1024 * 1024,
+        poll_interval_s=settings.poll_interval_s,
+        cancel_deadline_s=settings.cancel_deadline_s,
+    )
+    hooks = dict(
         ready=gate.wait if gate is not None else None,
         on_submitted=on_submitted,
         stored_log_count=stored_log_count,
         shuffle_for=lambda job: dispatch.shuffle(rule, uris(job)),
     )
+    engine = RayJobsEngine(RayClient(address, headers), options, **hooks)
     pool = None
     if rule.pool_enabled:
         env = head.environment() if head is not None else scrubbed_environment(
             settings.ray_auth_mode if token else "disabled", token=token)
-        pool = RayPoolEngine(
-            PoolDriver(PoolOptions(gcs_address=gcs_address, pool_dir=data / "ray-pool", python=python, env=env,
-                                   pool_size=settings.ray_pool_size,
-                                   jobs_per_actor=settings.ray_pool_jobs_per_actor,
-                                   idle_s=settings.ray_pool_idle_seconds)),
-            data / "ray-jobs", data / "ray-outputs",
-            default_timeout_s=settings.job_timeout_seconds,
-            default_preview_rows=settings.result_preview_rows,
-            default_max_output_bytes=settings.max_output_mb * 1024 * 1024,
-            cancel_deadline_s=settings.cancel_deadline_s,
-            ready=gate.wait if gate is not None else None,
-            on_submitted=on_submitted,
-            stored_log_count=stored_log_count,
-            shuffle_for=lambda job: dispatch.shuffle(rule, uris(job)),
-        )
+        driver = PoolDriver(PoolOptions(
+            gcs_address=gcs_address, pool_dir=data / "ray-pool", python=python, env=env,
+            pool_size=settings.ray_pool_size, jobs_per_actor=settings.ray_pool_jobs_per_actor,
+            idle_s=settings.ray_pool_idle_seconds,
+        ))
+        pool = RayPoolEngine(driver, options, **hooks)
 
     def engine_for(job):
         if pool is not None and dispatch.use_pool(rule, job.backend_id, uris(job)):

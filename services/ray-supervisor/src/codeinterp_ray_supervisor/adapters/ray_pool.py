@@ -29,7 +29,12 @@ from codeinterp_common.jobs.api import decode_limits
 from codeinterp_common.jobs.model import JobRecord, RunOutcome
 from codeinterp_ray_supervisor import noise
 from codeinterp_ray_supervisor.adapters.local_head import _with_fate_shim
-from codeinterp_ray_supervisor.adapters.ray_jobs import RUNNER, outcome_from_files, prepare_job_dir
+from codeinterp_ray_supervisor.adapters.ray_jobs import (
+    RUNNER,
+    EngineOptions,
+    outcome_from_files,
+    prepare_job_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -180,33 +185,25 @@ class RayPoolEngine:
     def __init__(
         self,
         driver: PoolDriver,
-        jobs_dir: Path,
-        outputs_dir: Path,
+        options: EngineOptions,
         *,
-        default_timeout_s: float = 900.0,
-        default_preview_rows: int = 100,
-        default_max_output_bytes: int = 512 * 1024 * 1024,
-        cancel_deadline_s: float = 30.0,
         poll_interval_s: float = 0.05,
         ready: Callable[[], Awaitable[None]] | None = None,
         on_submitted: Callable[[str], None] | None = None,
         stored_log_count: Callable[[str], int] | None = None,
         shuffle_for: Callable[[JobRecord], str] = lambda _job: "sort",
     ) -> None:
+        """`options` are the Jobs API engine's (directories, defaults, cancel deadline): both
+        paths keep jobs in the same places. `poll_interval_s` is how often a running job's
+        log file is read (the end itself arrives as an event)."""
         self.driver = driver
-        self.jobs_dir = jobs_dir
-        self.outputs_dir = outputs_dir
-        self.default_timeout_s = default_timeout_s
-        self.default_preview_rows = default_preview_rows
-        self.default_max_output_bytes = default_max_output_bytes
-        self.cancel_deadline_s = cancel_deadline_s
+        self.options = options
         self.poll_interval_s = poll_interval_s
         self.ready = ready
         self.on_submitted = on_submitted
         self.stored_log_count = stored_log_count
         self.shuffle_for = shuffle_for
         self._cancel_at: dict[str, float] = {}
-        self.runs = 0  # observable by tests: jobs handed to the driver
 
     async def run(self, job: JobRecord, on_log: Callable[[str, str], None]) -> RunOutcome:
         return await self._run(job, on_log, skip_lines=0)
@@ -235,12 +232,13 @@ class RayPoolEngine:
             self._cancel_at.pop(job.id, None)
             return RunOutcome(False, error="cancelled before it was submitted", error_class="CANCELLED_BY_USER")
         backend_id = BACKEND_PREFIX + job.id
-        workdir, outdir = self.jobs_dir / job.id, self.outputs_dir / job.id
+        o = self.options
+        workdir, outdir = o.jobs_dir / job.id, o.outputs_dir / job.id
         limits = decode_limits(job.limits)
-        timeout_s = limits.timeout.ToTimedelta().total_seconds() or self.default_timeout_s
+        timeout_s = limits.timeout.ToTimedelta().total_seconds() or o.default_timeout_s
         try:
-            prepare_job_dir(job, workdir, outdir, preview_rows=self.default_preview_rows,
-                            max_output_bytes=self.default_max_output_bytes, shuffle=self.shuffle_for(job),
+            prepare_job_dir(job, workdir, outdir, preview_rows=o.default_preview_rows,
+                            max_output_bytes=o.default_max_output_bytes, shuffle=self.shuffle_for(job),
                             with_runner=False)
             (workdir / "job.log").unlink(missing_ok=True)
             started = time.monotonic()
@@ -249,7 +247,6 @@ class RayPoolEngine:
             log.exception("ray pool dispatch failed", extra={"job": job.id})
             return RunOutcome(False, error=f"could not start the job in the Ray pool: {exc}"[:2000],
                               error_class="INFRASTRUCTURE", backend_id=backend_id)
-        self.runs += 1
         crash_point("after_launch", job.id)  # fault-injection tests only (codeinterp_common.faults)
         if self.on_submitted is not None:
             self.on_submitted(backend_id)
@@ -272,8 +269,8 @@ class RayPoolEngine:
                 now = time.monotonic()
                 cancel_at = self._cancel_at.get(job.id)
                 if cancel_at is not None:
-                    if now - cancel_at > self.cancel_deadline_s + 2:
-                        return RunOutcome(False, error=f"stop did not take effect within {self.cancel_deadline_s:g} s",
+                    if now - cancel_at > o.cancel_deadline_s + 2:
+                        return RunOutcome(False, error=f"stop did not take effect within {o.cancel_deadline_s:g} s",
                                           error_class="INFRASTRUCTURE", backend_id=backend_id)
                 elif now - started > timeout_s:
                     timed_out = True
